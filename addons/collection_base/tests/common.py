@@ -1,0 +1,68 @@
+from datetime import date, timedelta
+
+from odoo.tests import TransactionCase, new_test_user
+
+
+class CollectionTestCommon(TransactionCase):
+    """Shared fixtures: a team with two agents, a supervisor, a manager and a small portfolio.
+
+    Dates are relative to ``cls.today`` so the suite reads the same on any day.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = date.today()
+        cls.company = cls.env.company
+        cls.company.country_id = cls.env.ref('base.us')
+        cls.currency = cls.company.currency_id
+        group = 'collection_base.collection_base_group_'
+        cls.agent = new_test_user(cls.env, 'col_agent', groups=group + 'agent', name="Agnes Agent")
+        cls.agent_2 = new_test_user(cls.env, 'col_agent2', groups=group + 'agent', name="Bruno Agent")
+        cls.supervisor = new_test_user(cls.env, 'col_super', groups=group + 'supervisor', name="Sara Supervisor")
+        cls.manager = new_test_user(cls.env, 'col_manager', groups=group + 'manager', name="Max Manager")
+        cls.team = cls.env['collection.team'].create({
+            'name': "Early collections",
+            'supervisor_id': cls.supervisor.id,
+            'member_ids': [(6, 0, (cls.agent | cls.agent_2).ids)],
+        })
+        cls.product = cls.env['collection.product'].create({
+            'name': "Personal loan", 'code': 'PL', 'product_type': 'personal'})
+        cls.call = cls.env.ref('collection_base.collection_action_type_call')
+        cls.code_ptp = cls.env.ref('collection_base.collection_result_code_ptp')
+        cls.code_no_answer = cls.env.ref('collection_base.collection_result_code_no_answer')
+        cls.customer = cls._create_customer("Carla Customer", 'CIF001', '+1 202 555 0101')
+        cls.loan = cls._create_loan(cls.customer, 'ACC-001', overdue_instalments=2)
+        cls.case = cls.loan.case_id
+        cls.case.write({'user_id': cls.agent.id, 'team_id': cls.team.id})
+
+    @classmethod
+    def _create_customer(cls, name, cif, phone=None):
+        partner = cls.env['res.partner'].create({'name': name, 'cif': cif, 'company_id': cls.company.id})
+        if phone:
+            cls.env['collection.contact.point'].create({
+                'partner_id': partner.id, 'kind': 'mobile', 'value': phone, 'source': 'bank',
+                'is_primary': True,
+            })
+        return partner
+
+    @classmethod
+    def _create_loan(cls, partner, number, overdue_instalments=0, instalment=100.0, future_instalments=3):
+        """A loan with monthly instalments: ``overdue_instalments`` past due, then future ones."""
+        dues = []
+        for index in range(overdue_instalments, 0, -1):
+            dues.append((0, 0, {'sequence': len(dues) + 1, 'amount_due': instalment,
+                                'due_date': cls.today - timedelta(days=30 * index)}))
+        for index in range(1, future_instalments + 1):
+            dues.append((0, 0, {'sequence': len(dues) + 1, 'amount_due': instalment,
+                                'due_date': cls.today + timedelta(days=30 * index - 15)}))
+        total = instalment * (overdue_instalments + future_instalments)
+        return cls.env['collection.loan'].create({
+            'name': number,
+            'partner_id': partner.id,
+            'product_id': cls.product.id,
+            'principal': total,
+            'outstanding_amount': total,
+            'installment_amount': instalment,
+            'due_ids': dues,
+        })

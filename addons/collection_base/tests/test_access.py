@@ -1,0 +1,58 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import CollectionTestCommon
+
+
+@tagged('post_install', '-at_install')
+class TestAccess(CollectionTestCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_loan = cls._create_loan(cls._create_customer("Olga Other", 'CIF099'), 'ACC-099', 1)
+        cls.other_case = cls.other_loan.case_id
+        cls.other_case.write({'user_id': cls.agent_2.id, 'team_id': cls.team.id})
+
+    def test_agent_sees_only_own_cases(self):
+        Case = self.env['collection.case'].with_user(self.agent)
+        self.assertEqual(Case.search([]), self.case)
+        with self.assertRaises(AccessError):
+            self.other_case.with_user(self.agent).read(['total_overdue'])
+        with self.assertRaises(AccessError):
+            self.other_loan.with_user(self.agent).read(['name'])
+        self.assertEqual(self.env['collection.loan'].with_user(self.agent).search([]), self.loan)
+
+    def test_agent_cannot_write_another_agents_case(self):
+        with self.assertRaises(AccessError):
+            self.other_case.with_user(self.agent).write({'next_action_date': self.today})
+
+    def test_supervisor_sees_team(self):
+        cases = self.env['collection.case'].with_user(self.supervisor).search([])
+        self.assertEqual(cases, self.case | self.other_case)
+        outsider = self._create_loan(self._create_customer("Nina Nobody", 'CIF100'), 'ACC-100').case_id
+        self.assertNotIn(outsider, self.env['collection.case'].with_user(self.supervisor).search([]))
+        self.assertIn(outsider, self.env['collection.case'].with_user(self.manager).search([]))
+
+    def test_national_id_only_for_managers(self):
+        self.customer.national_id = '850101-1234'
+        self.assertEqual(self.customer.with_user(self.manager).national_id, '850101-1234')
+        with self.assertRaises(AccessError):
+            self.customer.with_user(self.agent).read(['national_id'])
+
+    def test_agent_cannot_configure(self):
+        with self.assertRaises(AccessError):
+            self.env['collection.result.code'].with_user(self.agent).create({'name': 'X', 'code': 'X'})
+        with self.assertRaises(AccessError):
+            self.env['collection.payment'].with_user(self.agent).create({
+                'name': 'P', 'loan_id': self.loan.id, 'amount': 10})
+
+    def test_multi_company_isolation(self):
+        other_company = self.env['res.company'].create({'name': "Other Lender"})
+        self.manager.write({'company_ids': [(4, other_company.id)]})
+        foreign = self.env['collection.case'].create({
+            'partner_id': self.env['res.partner'].create({'name': "Foreign"}).id,
+            'company_id': other_company.id})
+        visible = self.env['collection.case'].with_user(self.manager).with_context(
+            allowed_company_ids=[self.company.id]).search([])
+        self.assertNotIn(foreign, visible)

@@ -1,0 +1,66 @@
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import CollectionTestCommon
+
+
+@tagged('post_install', '-at_install')
+class TestAction(CollectionTestCommon):
+
+    def _log(self, user=None, **values):
+        wizard = Form(self.env['collection.action.log'].with_user(user or self.agent).with_context(
+            default_case_id=self.case.id))
+        for name, value in values.items():
+            setattr(wizard, name, value)
+        return wizard.save().action_confirm()
+
+    def test_log_call_with_ptp(self):
+        self._log(result_code_id=self.code_ptp, ptp_amount=150.0, ptp_date=self.today)
+        action = self.case.action_ids
+        self.assertEqual(len(action), 1)
+        self.assertEqual(action.state, 'posted')
+        self.assertEqual(action.ptp_id.amount, 150.0)
+        self.assertEqual(action.contact_point_id.value, '+1 202 555 0101', "the primary phone is proposed")
+        self.assertEqual(self.case.stage, 'promise')
+        self.assertTrue(self.case.last_contact_date)
+
+    def test_result_code_rules_enforced_on_server(self):
+        callback = self.env.ref('collection_base.collection_result_code_callback')
+        with self.assertRaisesRegex(ValidationError, "requires a next action date"):
+            self.env['collection.action'].create({
+                'case_id': self.case.id, 'action_type_id': self.call.id,
+                'result_code_id': callback.id, 'state': 'posted'})
+        with self.assertRaisesRegex(ValidationError, "requires a promise to pay"):
+            self.env['collection.action'].create({
+                'case_id': self.case.id, 'action_type_id': self.call.id,
+                'result_code_id': self.code_ptp.id, 'state': 'posted'})
+        sms = self.env.ref('collection_base.collection_action_type_sms')
+        with self.assertRaisesRegex(ValidationError, "does not apply"):
+            self.env['collection.action'].create({
+                'case_id': self.case.id, 'action_type_id': sms.id,
+                'result_code_id': self.code_ptp.id, 'state': 'posted'})
+
+    def test_next_action_offset_and_effects(self):
+        self._log(result_code_id=self.code_no_answer)
+        self.assertEqual(str(self.case.next_action_date), str(self.today.fromordinal(self.today.toordinal() + 1)))
+        self.assertFalse(self.case.last_contact_date, "no answer is not a contact")
+        dispute = self.env.ref('collection_base.collection_result_code_dispute')
+        self._log(result_code_id=dispute, note="Says the loan was never disbursed")
+        self.assertEqual(self.case.stage, 'paused')
+        self.assertTrue(self.case.paused_until)
+
+    def test_wrong_number_marks_contact_point(self):
+        self._log(result_code_id=self.env.ref('collection_base.collection_result_code_wrong_number'))
+        point = self.customer.contact_point_ids
+        self.assertEqual(point.state, 'wrong_number')
+        self.assertFalse(self.case._get_primary_phone_point(), "a wrong number is not proposed again")
+
+    def test_posted_action_is_read_only_for_agents(self):
+        self._log(result_code_id=self.code_no_answer)
+        action = self.case.action_ids
+        with self.assertRaisesRegex(UserError, "only a collection manager"):
+            action.with_user(self.agent).note = "changed afterwards"
+        with self.assertRaises(UserError):
+            action.with_user(self.agent).unlink()
+        action.with_user(self.manager).note = "corrected by the manager"
+        self.assertEqual(action.note, "corrected by the manager")

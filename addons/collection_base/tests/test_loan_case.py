@@ -1,0 +1,46 @@
+from datetime import timedelta
+
+from odoo.tests import tagged
+
+from .common import CollectionTestCommon
+
+
+@tagged('post_install', '-at_install')
+class TestLoanCase(CollectionTestCommon):
+
+    def test_loan_creates_one_case_per_obligor(self):
+        second = self._create_loan(self.customer, 'ACC-002', overdue_instalments=1)
+        self.assertEqual(second.case_id, self.case, "a second loan of the same customer joins their case")
+        self.assertEqual(self.case.loan_count, 2)
+        other = self._create_loan(self._create_customer("Dan Debtor", 'CIF002'), 'ACC-003')
+        self.assertNotEqual(other.case_id, self.case)
+        self.assertTrue(self.case.name.startswith('CASE-'))
+
+    def test_dpd_from_oldest_unpaid_due(self):
+        self.assertEqual(self.loan.dpd, 60)
+        self.assertEqual(self.loan.overdue_amount, 200.0)
+        self.assertEqual(self.loan.bucket_id, self.env.ref('collection_base.collection_bucket_31_60'))
+        self.assertEqual(self.case.max_dpd, 60)
+        self.assertEqual(self.case.total_overdue, 200.0)
+        self.assertEqual(self.loan.next_due_date, self.today + timedelta(days=15))
+
+    def test_recompute_on_another_day(self):
+        later = self.today + timedelta(days=31)
+        changed = self.env['collection.loan']._recompute_delinquency(today=later)
+        self.assertGreaterEqual(changed, 1)
+        self.assertEqual(self.loan.dpd, 91)
+        self.assertEqual(self.loan.bucket_id, self.env.ref('collection_base.collection_bucket_91_180'))
+        self.assertEqual(self.case.bucket_id, self.loan.bucket_id)
+        self.assertEqual(self.loan.overdue_amount, 300.0, "the instalment that fell due is now overdue")
+        again = self.env['collection.loan']._recompute_delinquency(today=later)
+        self.assertEqual(again, 0, "a second run on the same day changes nothing")
+
+    def test_current_loan(self):
+        loan = self._create_loan(self._create_customer("Eve Early", 'CIF003'), 'ACC-004')
+        self.assertEqual(loan.dpd, 0)
+        self.assertEqual(loan.bucket_id, self.env.ref('collection_base.collection_bucket_current'))
+
+    def test_closed_loan_leaves_case_totals(self):
+        self.loan.state = 'closed'
+        self.assertEqual(self.case.loan_count, 0)
+        self.assertEqual(self.case.total_overdue, 0.0)

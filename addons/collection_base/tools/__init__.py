@@ -1,0 +1,1 @@
+from .phone import format_e164
