@@ -457,8 +457,8 @@ class CollectionConnector(models.Model):
         env = self.env
         if header.source != self.code:
             raise BatchRejected(env._(
-                "The file comes from %(source)s but this connector loads %(code)s.",
-                source=header.source, code=self.code))
+                "The file comes from %(system)s but this connector loads %(code)s.",
+                system=header.source, code=self.code))
         plan = plans.get(header.record_type)
         if plan is None:
             raise BatchRejected(env._(

@@ -4,6 +4,9 @@ import logging
 import tempfile
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.addons.collection_base.tools.phone import format_e164
@@ -149,18 +152,30 @@ class CollectionSyncEngine(models.AbstractModel):
         self.env.cr.execute(SQL(
             "CREATE TEMP TABLE _cs_stage (line_no integer, parse_error text, %s)", SQL(", ").join(columns)))
         defaults = [plan.fields[target][name][1] for target, name in plan.stage_columns]
-        if any(defaults):
-            def rows():
-                for line_no, error, values in source.records(plan.source_columns):
-                    yield (line_no, error, *(value if value not in (None, '') else default
-                                             for value, default in zip(values, defaults)))
-        else:
-            def rows():
-                for line_no, error, values in source.records(plan.source_columns):
-                    yield (line_no, error, *values)
+        failure = []
+
+        def rows():
+            # an error raised while COPY pulls the rows reaches us wrapped by psycopg2: keep it
+            try:
+                if any(defaults):
+                    for line_no, error, values in source.records(plan.source_columns):
+                        yield (line_no, error, *(value if value not in (None, '') else default
+                                                 for value, default in zip(values, defaults)))
+                else:
+                    for line_no, error, values in source.records(plan.source_columns):
+                        yield (line_no, error, *values)
+            except Exception as exc:
+                failure.append(exc)
+                raise
+
         copy_columns = ', '.join(['line_no', 'parse_error'] + [f'"{t}__{n}"' for t, n in plan.stage_columns])
-        self.env.cr.copy_expert(
-            f"COPY _cs_stage ({copy_columns}) FROM STDIN WITH (FORMAT csv)", RowsAsCsv(rows()), size=1 << 20)
+        try:
+            self.env.cr.copy_expert(
+                f"COPY _cs_stage ({copy_columns}) FROM STDIN WITH (FORMAT csv)", RowsAsCsv(rows()), size=1 << 20)
+        except psycopg2.Error:
+            if failure:
+                raise failure[0] from None
+            raise
         self.env.cr.execute("ANALYZE _cs_stage")
 
     # ------------------------------------------------------------------
@@ -200,14 +215,15 @@ class CollectionSyncEngine(models.AbstractModel):
         required = TARGETS[ctx.plan.primary]['fields'][amount_field][1]
         rows = env.execute_query(SQL("""
             SELECT %(currency)s,
-                   COALESCE(SUM(CASE WHEN %(amount)s ~ %(re)s THEN %(amount)s::numeric END), 0),
+                   COALESCE(SUM(CASE WHEN %(amount)s ~ %(re)s THEN %(amount)s::numeric END), 0)::text,
                    COUNT(*) FILTER (WHERE parse_error IS NOT NULL
                                        OR (%(amount)s IS NULL AND %(required)s)
                                        OR %(amount)s !~ %(re)s)
               FROM _cs_stage
           GROUP BY 1
         """, currency=currency, amount=amount, re=NUMBER_RE, required=required))
-        found = {code: total for code, total, _unreadable in rows}
+        # exact decimals (Odoo reads numeric columns as floats)
+        found = {code: Decimal(total) for code, total, _unreadable in rows}
         unreadable = sum(count for _code, _total, count in rows)
         differences = []
         for code in sorted(set(found) | set(trailer.totals)):
@@ -462,17 +478,17 @@ class CollectionSyncEngine(models.AbstractModel):
         for target in ctx.plan.targets:
             table = SQL.identifier(f'_cs_val_{target}')
             cr.execute(SQL("""
-                UPDATE %(table)s v SET reason_value = 'key ' || v.record_key || ' on lines ' || d.lines
+                UPDATE %(table)s v SET detail = d.lines
                   FROM (SELECT record_key, string_agg(line_no::text, ', ' ORDER BY line_no) AS lines
                           FROM %(table)s WHERE reason = 'duplicate_key' GROUP BY record_key) d
                  WHERE v.reason = 'duplicate_key' AND v.record_key = d.record_key
             """, table=table))
             cr.execute(SQL("""
                 INSERT INTO collection_sync_reject (run_id, batch_id, company_id, line_no, target, record_key,
-                                                   reason, severity, column_name, value,
+                                                   reason, severity, column_name, value, detail,
                                                    create_uid, create_date, write_uid, write_date)
                 SELECT %(run)s, %(batch)s, %(company)s, v.line_no, %(target)s, NULLIF(v.record_key, ''),
-                       v.reason, 'error', v.reason_column, left(v.reason_value, 500),
+                       v.reason, 'error', v.reason_column, left(v.reason_value, 500), v.detail,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM %(table)s v
                  WHERE v.reason IS NOT NULL
@@ -734,22 +750,24 @@ class CollectionSyncEngine(models.AbstractModel):
         cr.execute("CREATE TEMP TABLE IF NOT EXISTS _cs_touched_loan (id integer PRIMARY KEY)")
         cr.execute(SQL("INSERT INTO _cs_touched_loan (id) %s ON CONFLICT DO NOTHING", query))
 
-    def _unreadable_keys(self, ctx, target):
-        """Rows of the batch whose key cannot be read: a full refresh cannot tell what vanished."""
+    def _has_unreadable_keys(self, ctx, target):
+        """Whether rows of the batch have a key that cannot be read: a full refresh then cannot
+        tell what vanished from the source, and closes nothing (the batch says so)."""
         key_present = SQL(" AND ").join(SQL("%s IS NOT NULL", SQL.identifier(f'r_{k}')) for k in TARGETS[target]['key'])
         if target == 'due':
             key_present = SQL("%s AND sequence IS NOT NULL", key_present)
-        return self.env.execute_query(SQL("SELECT COUNT(*) FROM %s WHERE parse_error IS NOT NULL OR NOT (%s)",
-                                          SQL.identifier(f'_cs_val_{target}'), key_present))[0][0]
+        count = self.env.execute_query(SQL("SELECT COUNT(*) FROM %s WHERE parse_error IS NOT NULL OR NOT (%s)",
+                                           SQL.identifier(f'_cs_val_{target}'), key_present))[0][0]
+        if count:
+            ctx.stats.setdefault('notes', []).append(self.env._(
+                "Full extract: %(count)s lines have no readable key, so nothing that the extract no longer "
+                "lists was closed, settled or released.", count=count))
+        return bool(count)
 
     def _close_missing_loans(self, ctx):
         """A full extract lists every open loan of the source: close the active ones it omits."""
         env = self.env
-        unreadable = self._unreadable_keys(ctx, 'loan')
-        if unreadable:
-            ctx.stats.setdefault('notes', []).append(env._(
-                "Full extract: %(count)s lines have no readable account number, so no loan was closed.",
-                count=unreadable))
+        if self._has_unreadable_keys(ctx, 'loan'):
             return
         missing = SQL("""
             FROM collection_loan l
@@ -801,11 +819,7 @@ class CollectionSyncEngine(models.AbstractModel):
     def _settle_missing_dues(self, ctx):
         """A full due extract lists every unpaid instalment: the open ones it omits were paid."""
         env = self.env
-        unreadable = self._unreadable_keys(ctx, 'due')
-        if unreadable:
-            ctx.stats.setdefault('notes', []).append(env._(
-                "Full extract: %(count)s lines have no readable key, so no instalment was settled.",
-                count=unreadable))
+        if self._has_unreadable_keys(ctx, 'due'):
             return
         rows = env.execute_query(SQL("""
             UPDATE collection_loan_due d
@@ -857,11 +871,7 @@ class CollectionSyncEngine(models.AbstractModel):
     def _release_missing_collateral(self, ctx):
         """A full collateral extract lists every pledge: the held ones it omits are released."""
         env = self.env
-        unreadable = self._unreadable_keys(ctx, 'collateral')
-        if unreadable:
-            ctx.stats.setdefault('notes', []).append(env._(
-                "Full extract: %(count)s lines have no readable reference, so no collateral was released.",
-                count=unreadable))
+        if self._has_unreadable_keys(ctx, 'collateral'):
             return
         env.cr.execute(SQL("""
             CREATE TEMP TABLE _cs_released AS

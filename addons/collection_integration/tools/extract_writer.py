@@ -65,10 +65,11 @@ def _write_csv(handle, header, columns, rows, account, trailer, figures):
 
 
 def _write_json(handle, header, columns, rows, account, trailer, figures):
-    handle.write(json.dumps({'header': header}) + '\n')
+    handle.write(json.dumps({'header': header}, ensure_ascii=False) + '\n')
     for row in rows:
         account(row)
-        handle.write(json.dumps({col: value for col, value in zip(columns, row) if value is not None}) + '\n')
+        handle.write(json.dumps({col: value for col, value in zip(columns, row) if value is not None},
+                                ensure_ascii=False) + '\n')
     if trailer:
         count, totals = figures()
         body = {'record_count': count}
