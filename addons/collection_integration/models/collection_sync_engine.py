@@ -107,6 +107,10 @@ class CollectionSyncEngine(models.AbstractModel):
         )
         self.env.flush_all()
         self._drop_temp_tables()
+        # the generated validation expressions are large: compiling them (JIT) costs far more
+        # than it saves; sorts and hashes over a whole extract want more than the default memory
+        self.env.cr.execute("SET LOCAL jit = off")
+        self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         timings = []
         timer = time.monotonic()
         self._stage(ctx, source)
@@ -176,7 +180,6 @@ class CollectionSyncEngine(models.AbstractModel):
             if failure:
                 raise failure[0] from None
             raise
-        self.env.cr.execute("ANALYZE _cs_stage")
 
     # ------------------------------------------------------------------
     # reconciliation
@@ -294,9 +297,16 @@ class CollectionSyncEngine(models.AbstractModel):
         level2.append(SQL("%s AS dup", duplicate))
         level2 += [SQL("CASE WHEN %s THEN %s END AS %s", warn, plan.column_label(target, name),
                        SQL.identifier(f'warn_{name}')) for name, warn in warnings]
+        # what later steps read: keys (raw), typed values, resolved ids, warnings and the reason
+        keep = ['line_no', 'parse_error', 'record_key'] + [f'r_{k}' for k in key] + list(spec['fields'])
+        keep += [f'r_{name}' for name, _warn in warnings] + [f'warn_{name}' for name, _warn in warnings]
+        if any(kind == 'product_ref' for kind, _r, _l in spec['fields'].values()):
+            keep.append('product_type')
+        # OFFSET 0 keeps each level a separate step: its expressions are computed once per row,
+        # not again wherever the level above refers to them
         self.env.cr.execute(SQL("""
             CREATE TEMP TABLE %(table)s AS
-            SELECT v.*, %(reason)s AS reason, %(reason_column)s AS reason_column,
+            SELECT %(keep)s, %(reason)s AS reason, %(reason_column)s AS reason_column,
                    %(reason_value)s AS reason_value, NULL::text AS detail
               FROM (
                 SELECT l1.*, %(level2)s
@@ -307,11 +317,14 @@ class CollectionSyncEngine(models.AbstractModel):
                           FROM _cs_stage s
                           %(joins)s
                          WHERE %(participates)s
+                        OFFSET 0
                       ) l0
                   ) l1
+                OFFSET 0
               ) v
         """,
             table=SQL.identifier(f'_cs_val_{target}'),
+            keep=SQL(", ").join(SQL("v.%s", SQL.identifier(column)) for column in dict.fromkeys(keep)),
             reason=reason, reason_column=reason_column, reason_value=reason_value,
             level2=SQL(", ").join(level2),
             level1=SQL(", ").join(level1),
@@ -319,7 +332,6 @@ class CollectionSyncEngine(models.AbstractModel):
             participates=self._participates(ctx, target),
             key_text=key_text,
         ))
-        self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(f'_cs_val_{target}')))
 
     def _participates(self, ctx, target):
         """Rows a secondary target takes part in: the primary target reports malformed rows."""
@@ -589,8 +601,21 @@ class CollectionSyncEngine(models.AbstractModel):
             sequence=f'{table}_id_seq', match=match, conflict=conflict,
             set=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in update_columns),
             changed=self._changed(update_columns), chg=chg))
-        rows = env.execute_query(SQL("SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM %s", chg))
-        return rows[0]
+        env.cr.execute(SQL("ANALYZE %s", chg))
+        inserted, updated = env.execute_query(SQL(
+            "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM %s", chg))[0]
+        self._analyze_if_grown(table, inserted)
+        return inserted, updated
+
+    def _analyze_if_grown(self, table, inserted):
+        """Refresh the planner's statistics of a table the batch grew a lot (a first load): the
+        statements that follow in the same transaction would otherwise be planned for the
+        nearly empty table it was, e.g. with nested loops over a million rows."""
+        if inserted < 1000:
+            return
+        known = self.env.execute_query(SQL("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", table))[0][0]
+        if inserted > max(known, 0) * 0.2:
+            self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
     def _count_stats(self, ctx, target, inserted, updated):
         valid = self.env.execute_query(SQL("SELECT COUNT(*) FROM (%s) v", self._valid_rows(target, ctx)))[0][0]
@@ -674,6 +699,8 @@ class CollectionSyncEngine(models.AbstractModel):
             if plan.is_mapped('customer', 'country') else SQL("%s::integer", ctx.connector.default_country_id.id or None),
             street=optional('street'), city=optional('city'), zip=optional('zip'),
             valid=self._valid_rows('customer', ctx), company=ctx.company_id, parts=SQL(", ").join(parts)))
+        cr.execute("CREATE INDEX ON _cs_points (partner_id, kind, value)")
+        cr.execute("ANALYZE _cs_points")
         defaults = self._orm_defaults('collection.contact.point', {
             'partner_id', 'company_id', 'kind', 'value', 'country_id', 'street', 'city', 'zip', 'source',
             'state', 'is_primary', 'active'})
@@ -703,12 +730,13 @@ class CollectionSyncEngine(models.AbstractModel):
             ON CONFLICT (partner_id, kind, value) WHERE active DO NOTHING
         """, company=ctx.company_id, extra_cols=extra_cols, extra_vals=extra_vals, uid=ctx.uid, now=ctx.now))
         added = cr.rowcount + reactivated
+        self._analyze_if_grown('collection_contact_point', cr.rowcount)
         cr.execute(SQL("""
             UPDATE collection_contact_point cp
                SET state = 'invalid', is_primary = FALSE, write_uid = %(uid)s, write_date = %(now)s
-              FROM res_partner p
-             WHERE cp.partner_id = p.id AND p.company_id = %(company)s
-               AND p.cif IN (SELECT cif FROM (%(valid)s) src)
+              FROM (SELECT DISTINCT p.id FROM (%(valid)s) src
+                      JOIN res_partner p ON p.cif = src.cif AND p.company_id = %(company)s) b
+             WHERE cp.partner_id = b.id
                AND cp.source = 'bank' AND cp.active AND cp.state <> 'invalid' AND cp.kind IN %(kinds)s
                AND NOT EXISTS (SELECT 1 FROM _cs_points pt
                                 WHERE pt.partner_id = cp.partner_id AND pt.kind = cp.kind AND pt.value = cp.value)
@@ -749,6 +777,7 @@ class CollectionSyncEngine(models.AbstractModel):
         cr = self.env.cr
         cr.execute("CREATE TEMP TABLE IF NOT EXISTS _cs_touched_loan (id integer PRIMARY KEY)")
         cr.execute(SQL("INSERT INTO _cs_touched_loan (id) %s ON CONFLICT DO NOTHING", query))
+        cr.execute("ANALYZE _cs_touched_loan")
 
     def _has_unreadable_keys(self, ctx, target):
         """Whether rows of the batch have a key that cannot be read: a full refresh then cannot
@@ -788,6 +817,7 @@ class CollectionSyncEngine(models.AbstractModel):
                 count=to_close, active=active, system=ctx.source_system,
                 percent=round(to_close * 100.0 / active, 1), limit=limit), verdict='balanced')
         env.cr.execute(SQL("CREATE TEMP TABLE _cs_closed_loan AS SELECT l.id %s", missing))
+        env.cr.execute("ANALYZE _cs_closed_loan")
         env.cr.execute(SQL("""
             UPDATE collection_loan l SET state = 'closed', write_uid = %(uid)s, write_date = %(now)s
               FROM _cs_closed_loan c WHERE l.id = c.id
@@ -828,7 +858,7 @@ class CollectionSyncEngine(models.AbstractModel):
               FROM collection_loan l
              WHERE d.loan_id = l.id AND l.source_system = %(source)s AND l.company_id = %(company)s
                AND d.amount_residual > 0
-               AND NOT EXISTS (SELECT 1 FROM _cs_val_due v WHERE v.loan_id = d.loan_id AND v.sequence = d.sequence)
+               AND NOT EXISTS (SELECT 1 FROM _cs_val_due v WHERE v.account = d.loan_id AND v.sequence = d.sequence)
          RETURNING d.loan_id
         """, uid=ctx.uid, now=ctx.now, source=ctx.source_system, company=ctx.company_id))
         ctx.stats['closed_count'] = len(rows)
@@ -902,7 +932,10 @@ class CollectionSyncEngine(models.AbstractModel):
         if not loan_ids:
             return
         Case = env['collection.case']
+        cases_before = env.execute_query(SQL("SELECT COUNT(*) FROM collection_case"))[0][0]
         Case._ensure_for_loans(loan_ids)
+        self._analyze_if_grown(
+            'collection_case', env.execute_query(SQL("SELECT COUNT(*) FROM collection_case"))[0][0] - cases_before)
         # collateral and dues keep stored copies of their loan's obligor, case and company
         env.cr.execute(SQL("""
             UPDATE collection_collateral c
