@@ -8,4 +8,5 @@ from . import collection_sync_reject
 from . import collection_event
 from . import collection_loan_due
 from . import collection_collateral
+from . import collection_case
 from . import res_company
