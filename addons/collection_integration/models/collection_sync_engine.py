@@ -23,7 +23,8 @@ DATE_RE = r'^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
 E164_RE = r'^\+[1-9][0-9]{6,14}$'
 EMAIL_RE = r'^[^@\s]+@[^@\s]+\.[^@\s]+$'
 PHONE_SPOOL_BYTES = 16 << 20
-TEMP_TABLES = ('_cs_stage', '_cs_phone', '_cs_touched_loan') + tuple(
+TEMP_TABLES = ('_cs_stage', '_cs_phone', '_cs_points', '_cs_touched_loan', '_cs_reopened', '_cs_left_case',
+               '_cs_closed_loan', '_cs_released') + tuple(
     f'_cs_{kind}_{target}' for kind in ('val', 'chg') for target in TARGET_ORDER)
 
 
@@ -779,13 +780,30 @@ class CollectionSyncEngine(models.AbstractModel):
         source = SQL("""SELECT v.*, c.id AS case_id FROM (%s) v
                           LEFT JOIN collection_case c ON c.partner_id = v.cif AND c.company_id = %s""",
                      self._valid_rows('loan', ctx), ctx.company_id)
+        # existing loans that the extract reopens (base recomputes the DPD of active loans only)
+        # or moves to another obligor (the case they leave needs its totals again)
+        self.env.cr.execute(SQL("""
+            CREATE TEMP TABLE _cs_reopened AS
+            SELECT e.id, e.state <> 'active' AND v.state = 'active' AS reopened,
+                   CASE WHEN e.case_id IS DISTINCT FROM v.case_id THEN e.case_id END AS left_case_id
+              FROM (%s) v
+              JOIN collection_loan e ON e.source_system = %s AND e.company_id = %s AND e.name = v.account
+             WHERE (e.state <> 'active' AND v.state = 'active') OR e.case_id IS DISTINCT FROM v.case_id
+        """, source, ctx.source_system, ctx.company_id))
+        self.env.cr.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS _cs_left_case (id integer PRIMARY KEY);
+            INSERT INTO _cs_left_case SELECT DISTINCT left_case_id FROM _cs_reopened
+             WHERE left_case_id IS NOT NULL ON CONFLICT DO NOTHING;
+        """)
         inserted, updated = self._upsert(
             ctx, 'loan', 'collection_loan', SQL("(source_system, name, company_id)"),
             SQL("e.source_system = %s AND e.company_id = %s AND e.name = s0.account", ctx.source_system, ctx.company_id),
             owned + fixed + defaults, [col for col, _e in owned], source)
         self._count_stats(ctx, 'loan', inserted, updated)
-        # existing loans whose values changed: their case link, DPD and bucket are checked again
-        self._touch_loans(SQL("SELECT id, NOT inserted FROM _cs_chg_loan"))
+        # new loans were written with their case and the figures of a loan without instalments;
+        # existing ones keep their instalments, hence their DPD, unless they were closed
+        self._touch_loans(SQL("SELECT c.id, COALESCE(r.reopened, FALSE) FROM _cs_chg_loan c LEFT JOIN _cs_reopened r ON r.id = c.id"))
+        self.env.cr.execute("DROP TABLE _cs_reopened")
         if ctx.extract_type == 'FULL' and plan.primary == 'loan':
             self._close_missing_loans(ctx)
         self.env['collection.loan'].invalidate_model()
@@ -953,10 +971,11 @@ class CollectionSyncEngine(models.AbstractModel):
     def _refresh_loans(self, ctx):
         """Cases, DPD, buckets and case totals of the loans the batch touched.
 
-        New loans were written linked to their case and with the figures of a loan without
-        instalments; existing loans that changed, and loans whose instalments changed, go
-        through ``collection.case._ensure_for_loans`` and ``collection.loan._recompute_delinquency``;
-        the cases of all of them get their totals again.
+        New loans were written linked to their case (``collection.case._ensure_for_partners``)
+        and with the figures of a loan without instalments, and a loan whose values change keeps
+        its instalments; loans whose instalments changed and loans reopened go through
+        ``collection.case._ensure_for_loans`` and ``collection.loan._recompute_delinquency``.
+        The cases of all touched loans get their totals again.
         """
         env = self.env
         if not env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_touched_loan') IS NOT NULL"))[0][0]:
@@ -977,10 +996,13 @@ class CollectionSyncEngine(models.AbstractModel):
         env['collection.collateral'].invalidate_model(['partner_id', 'case_id', 'company_id'])
         if recompute_ids:
             env['collection.loan']._recompute_delinquency(recompute_ids)
+        left = SQL("UNION SELECT id FROM _cs_left_case") if env.execute_query(
+            SQL("SELECT to_regclass('pg_temp._cs_left_case') IS NOT NULL"))[0][0] else SQL()
         case_ids = [case_id for (case_id,) in env.execute_query(SQL("""
-            SELECT DISTINCT l.case_id FROM collection_loan l JOIN _cs_touched_loan t ON t.id = l.id
+            SELECT l.case_id FROM collection_loan l JOIN _cs_touched_loan t ON t.id = l.id
              WHERE l.case_id IS NOT NULL
-        """))]
+            %s
+        """, left))]
         Case._recompute_aggregates_sql(case_ids)
 
     def _write_events(self, ctx):

@@ -132,9 +132,33 @@ class TestExtractFiles(CollectionSyncCommon):
         # Bruno's case no longer counts the closed loan
         self.assertEqual(self.loan('AA3').case_id.loan_count, 0)
         self.assertEqual(self.loan('AA3').case_id.total_outstanding, 0)
-        # the loan comes back in a later extract: it is reopened
+        # while closed, its bill is paid: closed loans keep their last DPD
+        paid = [dict(self.bills()[3], AMOUNT_PAID='80')]
+        self.sync(paths=[self.extract('BILL', paid, extract='DELTA')])
+        self.assertEqual(self.loan('AA3').dpd, 5)
+        # the loan comes back in a later extract: it is reopened and its DPD computed again
         run = self.sync(paths=[self.extract('ARRANGEMENT', [self.loans()[2]], extract='DELTA')])
         self.assertEqual(self.loan('AA3').state, 'active')
+        self.assertEqual(self.loan('AA3').dpd, 0)
+        self.assertEqual(self.loan('AA3').case_id.loan_count, 1)
+
+    def test_loan_changes_obligor(self):
+        self.sync(paths=self.extract_all('csv'))
+        alice_case, bruno_case = self.loan('AA1').case_id, self.loan('AA3').case_id
+        moved = dict(self.loans()[1], CUSTOMER_ID='C200')
+        run = self.sync(paths=[self.extract('ARRANGEMENT', [moved], extract='DELTA')])
+        self.assertEqual(run.updated_count, 1)
+        aa2 = self.loan('AA2')
+        self.assertEqual((aa2.partner_id, aa2.case_id), (self.partner('C200'), bruno_case))
+        self.assertEqual((alice_case.loan_count, alice_case.total_outstanding), (1, 900.5))
+        self.assertEqual((bruno_case.loan_count, bruno_case.total_outstanding), (2, 4800))
+        car = self.env['collection.collateral'].search([('source_ref', '=', 'COL-1')])
+        self.assertEqual((car.partner_id, car.case_id), (self.partner('C200'), bruno_case))
+        # a customer without case yet gets one
+        moved = dict(self.loans()[1], CUSTOMER_ID='C300')
+        self.sync(paths=[self.extract('ARRANGEMENT', [moved], extract='DELTA')])
+        self.assertEqual(self.loan('AA2').case_id.partner_id, self.partner('C300'))
+        self.assertEqual(self.loan('AA2').case_id.name, self.env['collection.case']._format_name(self.loan('AA2').case_id.id))
 
     def test_full_refresh_close_limit(self):
         self.sync(paths=self.extract_all('csv'))
