@@ -1,5 +1,6 @@
 import os
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import CollectionSyncCommon
@@ -206,3 +207,37 @@ class TestExtractFiles(CollectionSyncCommon):
             'partner_id': alice.id, 'kind': 'phone', 'value': '+12025550177', 'source': 'agent'})
         self.sync(paths=[self.extract('CUSTOMER', customers, extract='DELTA')])
         self.assertEqual(agent_point.state, 'unverified')
+
+    def test_companies_are_kept_apart(self):
+        """The same source code and CIFs in two companies load two portfolios."""
+        self.sync(paths=self.extract_all('csv'))
+        other_company = self.env['res.company'].create({'name': "Second Bank", 'currency_id': self.usd.id})
+        self.env.user.company_ids |= other_company
+        connector = self.env['collection.connector'].with_company(other_company).create({
+            'name': "Core banking 2", 'code': 'T24', 'system': 't24', 'transport': 'files',
+            'inbound_path': self.inbound})
+        self.assertEqual(connector.company_id, other_company)
+        run = self.sync(connector, paths=[self.extract('CUSTOMER', self.customers()),
+                                          self.extract('ARRANGEMENT', self.loans())])
+        self.assertEqual(run.inserted_count, 6)
+        partners = self.env['res.partner'].search([('cif', '=', 'C100')])
+        self.assertEqual(partners.company_id, self.company | other_company)
+        loans = self.env['collection.loan'].search([('name', '=', 'AA1'), ('source_system', '=', 'T24')])
+        self.assertEqual(len(loans), 2)
+        self.assertEqual(loans.case_id.company_id, self.company | other_company)
+        self.assertEqual(loans.filtered(lambda l: l.company_id == other_company).partner_id.company_id, other_company)
+
+    def test_mapping_lines(self):
+        with self.assertRaises(ValidationError):
+            self.env['collection.sync.mapping'].create({
+                'connector_id': self.connector.id, 'record_type': 'other', 'field_key': 'loan.branch'})
+        line = self.env['collection.sync.mapping'].create({
+            'connector_id': self.connector.id, 'record_type': 'extra ', 'field_key': 'loan.branch',
+            'source_column': ' co_code '})
+        self.assertEqual((line.record_type, line.source_column, line.target), ('EXTRA', 'CO_CODE', 'loan'))
+        self.assertFalse(line.is_required)
+        # the default mapping comes back on request
+        self.connector.mapping_ids.unlink()
+        self.connector.action_load_default_mapping()
+        self.assertEqual(set(self.connector.mapping_ids.mapped('record_type')),
+                         {'CUSTOMER', 'ARRANGEMENT', 'BILL', 'COLLATERAL'})
