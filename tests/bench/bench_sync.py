@@ -55,6 +55,9 @@ def parse_args(argv):
     parser.add_argument('--changed', type=int, default=50_000)
     parser.add_argument('--seed', type=int, default=42)
     parser.add_argument('--tracemalloc', action='store_true', help="trace Python allocations of the incremental run")
+    parser.add_argument('--table-floor', action='store_true',
+                        help="also time a plain INSERT of the loans into collection_loan (its indexes and "
+                             "foreign keys, no validation), rolled back: what the target table alone costs")
     parser.add_argument('--json', default=None, help="also write the figures to this file")
     return parser.parse_args(argv)
 
@@ -102,7 +105,7 @@ def setup_connector(env, inbound):
     return connector
 
 
-def bare_copy(env, path, indexed=False):
+def bare_copy(env, path, indexed=False, keep=False):
     """COPY the data rows of the arrangements file, read by this client, into a same-shaped table
     (the file's columns, typed as in collection_loan); ``indexed`` adds the indexes the loan
     table has on those columns (unique key, trigram on the number, btree on the others)."""
@@ -141,9 +144,40 @@ def bare_copy(env, path, indexed=False):
     elapsed = time.monotonic() - started
     cr.execute("SELECT COUNT(*) FROM bench_bare_copy")
     rows = cr.fetchone()[0]
+    if not keep:
+        cr.execute("DROP TABLE bench_bare_copy")
+        cr.commit()
+    return rows, elapsed
+
+
+def table_floor(env, path):
+    """INSERT the loans file's rows into collection_loan as they are (partners and cases
+    already there, no validation, no ON CONFLICT), then roll back: the cost of the table's
+    indexes and foreign keys, which any loader pays."""
+    cr = env.cr
+    rows, _seconds = bare_copy(env, path, keep=True)
+    started = time.monotonic()
+    cr.execute("SAVEPOINT table_floor")
+    cr.execute("""
+        INSERT INTO collection_loan (name, source_system, company_id, partner_id, case_id, product_id, product_type,
+                                     currency_id, principal, outstanding_amount, installment_amount, interest_rate,
+                                     disbursement_date, maturity_date, term_months, branch, state, dpd,
+                                     overdue_amount, create_uid, write_uid, create_date, write_date)
+        SELECT b.name, 'FLOOR', 1, p.id, c.id, pr.id, pr.product_type, cu.id, b.principal, b.outstanding_amount,
+               b.installment_amount, b.interest_rate, b.disbursement_date, b.maturity_date, b.term_months, b.branch,
+               'active', 0, 0, 1, 1, now(), now()
+          FROM bench_bare_copy b
+          JOIN res_partner p ON p.cif = b.customer AND p.company_id = 1
+          JOIN collection_case c ON c.partner_id = p.id AND c.company_id = 1
+          JOIN collection_product pr ON pr.code = b.product
+          JOIN res_currency cu ON cu.name = b.currency
+    """)
+    inserted = cr.rowcount
+    elapsed = time.monotonic() - started
+    cr.execute("ROLLBACK TO SAVEPOINT table_floor")
     cr.execute("DROP TABLE bench_bare_copy")
     cr.commit()
-    return rows, elapsed
+    return inserted, elapsed
 
 
 def run_sync(connector, paths):
@@ -241,6 +275,11 @@ def main(argv=None):
             figures['incremental_rerun'] = again
             print_run("same incremental again", again)
 
+        if args.table_floor:
+            rows, seconds = table_floor(env, files['ARRANGEMENT'])
+            figures['table_floor'] = {'rows': rows, 'seconds': round(seconds, 2)}
+            print(f"\nplain INSERT of {rows} loans into collection_loan (rolled back): {seconds:.1f}s")
+
         cr.execute("""SELECT (SELECT COUNT(*) FROM collection_loan), (SELECT COUNT(*) FROM res_partner WHERE cif IS NOT NULL),
                              (SELECT COUNT(*) FROM collection_case), (SELECT COUNT(*) FROM collection_collateral),
                              (SELECT COUNT(*) FROM collection_contact_point), (SELECT COUNT(*) FROM collection_event)""")
@@ -258,6 +297,9 @@ def main(argv=None):
     if args.changed:
         print(f"incremental ({args.changed} loans): {figures['incremental']['seconds']}s, "
               f"again: {figures['incremental_rerun']['changed_rows']} rows changed")
+    if args.table_floor:
+        print(f"the loan table alone (plain INSERT, indexes and foreign keys): {figures['table_floor']['seconds']}s "
+              f"for the loans file's rows")
     print(f"peak memory (RSS of this process): {figures['rss_mb_peak']} MB "
           f"(Odoo loaded: {figures['rss_mb_baseline']} MB)")
     print(f"rows in the database: {figures['table_rows']}")

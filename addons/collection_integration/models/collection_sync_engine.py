@@ -112,29 +112,23 @@ class CollectionSyncEngine(models.AbstractModel):
         self.env.cr.execute("SET LOCAL jit = off")
         self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         timings = []
-        timer = time.monotonic()
-        self._stage(ctx, source)
-        timings.append(('stage', time.monotonic() - timer))
+
+        def step(label, method, *args):
+            started = time.monotonic()
+            result = method(*args)
+            timings.append(f"{label} {time.monotonic() - started:.2f}s")
+            return result
+
+        step('stage', self._stage, ctx, source)
         verdict, summary = self._reconcile(ctx, source)
         ctx.stats.update(verdict=verdict, control_summary=summary, record_count=source.record_count)
         for target in plan.targets:
-            timer = time.monotonic()
-            self._validate(ctx, target)
-            timings.append((f'validate {target}', time.monotonic() - timer))
-            timer = time.monotonic()
-            getattr(self, f'_upsert_{target}')(ctx)
-            timings.append((f'upsert {target}', time.monotonic() - timer))
-        timer = time.monotonic()
-        self._record_rejects(ctx)
-        timings.append(('rejects', time.monotonic() - timer))
-        timer = time.monotonic()
-        self._refresh_loans(ctx)
-        timings.append(('cases and delinquency', time.monotonic() - timer))
-        timer = time.monotonic()
-        self._write_events(ctx)
-        timings.append(('events', time.monotonic() - timer))
-        _logger.info("%s: %d records loaded (%s)", batch.name, source.record_count,
-                     ", ".join(f"{step} {seconds:.2f}s" for step, seconds in timings))
+            step(f'validate {target}', self._validate, ctx, target)
+            step(f'upsert {target}', getattr(self, f'_upsert_{target}'), ctx)
+        step('rejects', self._record_rejects, ctx)
+        step('cases and delinquency', self._refresh_loans, ctx)
+        step('events', self._write_events, ctx)
+        _logger.info("%s: %d records loaded (%s)", batch.name, source.record_count, ", ".join(timings))
         if ctx.stats.get('rejected_count') and verdict == 'balanced':
             ctx.stats['verdict'] = 'balanced_rejects'
         self._drop_temp_tables()
