@@ -6,3 +6,4 @@ from . import test_contact_point
 from . import test_snapshot
 from . import test_reports
 from . import test_reassign
+from . import test_reports_ui

@@ -19,7 +19,8 @@ class TestReports(CollectionTestCommon):
         loans = {}
         for key, agent, team in (('a', cls.agent, cls.team), ('b', cls.agent, cls.team),
                                  ('c', cls.agent_2, cls.team), ('d', cls.agent_2, cls.team),
-                                 ('e', cls.agent, cls.team), ('f', cls.other_agent, cls.other_team)):
+                                 ('e', cls.agent, cls.team), ('f', cls.other_agent, cls.other_team),
+                                 ('g', cls.agent_2, cls.team)):
             loan = cls._create_loan(cls._create_customer(f"Customer {key}", f'CIF-{key}'), f'ACC-{key}')
             loan.case_id.write({'user_id': agent.id, 'team_id': team.id})
             loans[key] = loan
@@ -31,11 +32,11 @@ class TestReports(CollectionTestCommon):
 
     @classmethod
     def _set_figures(cls, figures):
-        """``figures``: {key: (dpd, outstanding) or None for a loan out of the book}."""
+        """``figures``: {key: (dpd, outstanding), or the state of a loan out of the book}."""
         for key, values in figures.items():
             loan = cls.loans[key]
-            if values is None:
-                loan.state = 'closed'
+            if isinstance(values, str):
+                loan.state = values
                 continue
             dpd, outstanding = values
             bucket = cls.env['collection.bucket']._get_bucket_for_dpd(dpd)
@@ -48,12 +49,13 @@ class TestReports(CollectionTestCommon):
 
     def _prepare_month(self):
         # a: current -> 1-30 (rolls forward); b: 1-30 -> current (cured); c: 31-60 -> 61-90;
-        # d: 31-60 -> 31-60 (stays); e: new in the month; f: 1-30 then leaves the book
+        # d: 31-60 -> 31-60 (stays); e: new in the month; f: 1-30 then written off;
+        # g: 1-30 then paid off and closed
         self._set_figures({'a': (0, 1000), 'b': (10, 2000), 'c': (45, 3000), 'd': (40, 4000),
-                           'e': None, 'f': (20, 5000)})
+                           'e': 'closed', 'f': (20, 5000), 'g': (5, 7000)})
         self.Snapshot._take_snapshot(self.start)
         self._set_figures({'a': (15, 900), 'b': (0, 1800), 'c': (75, 3000), 'd': (55, 3900),
-                           'e': (0, 6000), 'f': None})
+                           'e': (0, 6000), 'f': 'written_off', 'g': 'closed'})
         self.Snapshot._take_snapshot(self.end)
 
     def _group(self, model, groupby, aggregates, domain=(), user=None):
@@ -64,7 +66,7 @@ class TestReports(CollectionTestCommon):
         self._prepare_month()
         Report = self.env['collection.roll.rate.report']
         rows = Report.search([('month', '=', self.month)])
-        self.assertEqual(len(rows), 6, "one row per loan and month")
+        self.assertEqual(len(rows), 7, "one row per loan and month")
         matrix = {
             (from_bucket.code, to_bucket.code): (count, outstanding)
             for from_bucket, to_bucket, count, outstanding in self._group(
@@ -76,17 +78,18 @@ class TestReports(CollectionTestCommon):
             ('B1', 'B0'): (1, 2000),   # b
             ('B2', 'B3'): (1, 3000),   # c
             ('B2', 'B2'): (1, 4000),   # d
-            ('B0', 'B0'): (1, 6000),   # e, counted from its first snapshot of the month
-            ('B1', 'B1'): (1, 5000),   # f, counted up to its last snapshot
+            (False, 'B0'): (1, 0),     # e, new in the month
+            ('B1', False): (2, 12000), # f and g left the book
         })
         rates = dict(self._group('collection.roll.rate.report', ['from_bucket_id'], ['roll_forward_rate:avg'],
                                  [('month', '=', self.month)]))
         self.assertEqual(rates[self.bucket['B2']], 50.0, "one of the two 31-60 loans rolled forward")
-        self.assertEqual(rates[self.bucket['B0']], 50.0)
-        self.assertEqual(rates[self.bucket['B1']], 0.0)
+        self.assertEqual(rates[self.bucket['B0']], 100.0)
+        self.assertEqual(rates[self.bucket['B1']], 0.0, "b improved, f and g left")
+        self.assertFalse(rates[self.env['collection.bucket']], "a new loan has no roll rate")
         flags = {row.loan_id: (row.is_new, row.has_left, row.movement) for row in rows}
-        self.assertEqual(flags[self.loans['e']], (True, False, 'same'))
-        self.assertEqual(flags[self.loans['f']], (False, True, 'same'))
+        self.assertEqual(flags[self.loans['e']], (True, False, 'new'))
+        self.assertEqual(flags[self.loans['f']], (False, True, 'left'))
         self.assertEqual(flags[self.loans['a']], (False, False, 'worse'))
         self.assertEqual(flags[self.loans['b']], (False, False, 'better'))
         row_c = rows.filtered(lambda r: r.loan_id == self.loans['c'])
@@ -101,22 +104,23 @@ class TestReports(CollectionTestCommon):
             [('month', '=', self.month), ('loan_id', '=', self.loans['a'].id)])
         self.assertEqual((row.from_bucket_id.code, row.to_bucket_id.code), ('B0', 'B1'))
         march = self.env['collection.roll.rate.report'].search([('month', '=', date(2024, 3, 1))])
-        self.assertEqual(len(march), 5, "b, c, d, e and a are in the March snapshot")
+        self.assertEqual(len(march), 5, "a, b, c, d and e are in the March snapshot")
+        self.assertEqual(set(march.mapped('movement')), {'same'}, "one snapshot in March: nothing moves")
 
     def test_cure_rate_by_bucket_and_product(self):
         self._prepare_month()
         domain = [('month', '=', self.month), ('is_delinquent_at_start', '=', True)]
         [(overall, count)] = self._group('collection.roll.rate.report', [], ['cure_rate:avg', 'loan_count:sum'], domain)
-        self.assertEqual(count, 4, "b, c, d and f were past due at the start")
-        self.assertEqual(overall, 25.0, "only b is current at the end")
+        self.assertEqual(count, 5, "b, c, d, f and g were past due at the start")
+        self.assertEqual(overall, 40.0, "b is current at the end and g was paid off; f was written off")
         by_bucket = dict(self._group('collection.roll.rate.report', ['from_bucket_id'], ['cure_rate:avg'], domain))
-        self.assertEqual(by_bucket, {self.bucket['B1']: 50.0, self.bucket['B2']: 0.0})
+        self.assertAlmostEqual(by_bucket[self.bucket['B1']], 200 / 3)
+        self.assertEqual(by_bucket[self.bucket['B2']], 0.0)
         by_product = dict(self._group('collection.roll.rate.report', ['product_id'], ['cure_rate:avg'], domain))
-        self.assertAlmostEqual(by_product[self.product], 100 / 3, msg="b cured, c and f not")
-        self.assertEqual(by_product[self.auto], 0.0)
-        # current loans do not weigh on the cure rate, whatever the grouping
+        self.assertEqual(by_product, {self.product: 50.0, self.auto: 0.0})
+        # current and new loans do not weigh on the cure rate, whatever the grouping
         [(all_loans,)] = self._group('collection.roll.rate.report', [], ['cure_rate:avg'], [('month', '=', self.month)])
-        self.assertEqual(all_loans, 25.0)
+        self.assertEqual(all_loans, 40.0)
 
     def test_ptp_kept_rate_by_agent_team_and_month(self):
         Ptp = self.env['collection.ptp']
@@ -171,9 +175,9 @@ class TestReports(CollectionTestCommon):
         unassigned.team_id = self.team
         rows = self.env['collection.workload.report'].search([('team_id', '=', self.team.id)])
         load = {row.user_id: (row.case_count, row.capacity, row.free_capacity, row.load_rate) for row in rows}
-        # agent: fixture case + a, b, e; agent_2: c, d
+        # agent: fixture case + a, b, e; agent_2: c, d, g
         self.assertEqual(load[self.agent], (4, 2, -2, 200.0))
-        self.assertEqual(load[self.agent_2], (2, 2, 0, 100.0))
+        self.assertEqual(load[self.agent_2], (3, 2, -1, 150.0))
         self.assertEqual(load[self.env['res.users']], (1, 0, -1, 0.0), "the team's unassigned cases")
         self.loans['a'].case_id.stage = 'closed'
         self.env['collection.workload.report'].invalidate_model()  # the view's rows keep their ids
