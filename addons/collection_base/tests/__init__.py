@@ -6,3 +6,4 @@ from . import test_contact_point
 from . import test_ptp_policy
 from . import test_ptp_plan
 from . import test_ptp_evaluation
+from . import test_tour
