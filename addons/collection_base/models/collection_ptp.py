@@ -32,6 +32,8 @@ PTP_PENDING_STATES = ('to_approve', 'open')
 REMINDER_ACTIVITY = 'collection_base.mail_activity_type_ptp_reminder'
 FOLLOWUP_ACTIVITY = 'collection_base.mail_activity_type_ptp_followup'
 POLICY_PERIOD_DAYS = 30
+# Set by the system (creation, evaluation, reminders), not by agents: the policy counts from them.
+PTP_SYSTEM_FIELDS = ('state', 'recorded_date', 'evaluated_date', 'reminded_date')
 
 
 class CollectionPtp(models.Model):
@@ -105,7 +107,7 @@ class CollectionPtp(models.Model):
             if vals.get('plan_id') and not self.env.su:
                 raise UserError(self.env._("The promises of a payment plan are created by the plan."))
             if not privileged:
-                for fname in ('state', 'evaluated_date', 'reminded_date'):
+                for fname in PTP_SYSTEM_FIELDS:
                     vals.pop(fname, None)
             if enforce and not vals.get('plan_id') and vals.get('case_id') and vals.get('date'):
                 reason = self._check_policy(
@@ -127,8 +129,18 @@ class CollectionPtp(models.Model):
         if not self.env.su:
             if 'plan_id' in vals:
                 raise UserError(self.env._("The promises of a payment plan are created by the plan."))
+            if 'case_id' in vals and any(ptp.case_id.id != vals['case_id'] for ptp in self):
+                raise UserError(self.env._(
+                    "Promise %(ptp)s cannot move to another case: cancel it and record a new one.",
+                    ptp=self[:1].display_name))
             if 'state' in vals:
                 self._check_state_change(vals['state'])
+            system_fields = set(PTP_SYSTEM_FIELDS[1:]) & vals.keys()
+            if system_fields and not self.env.user.has_group(MANAGER_GROUP):
+                raise AccessError(self.env._(
+                    "Only a collection manager may change %(fields)s of promise %(ptp)s.",
+                    fields=", ".join(self._fields[fname].string for fname in sorted(system_fields)),
+                    ptp=self[:1].display_name))
         if self._is_policy_enforced() and {'amount', 'date', 'loan_id'} & vals.keys():
             Loan = self.env['collection.loan']
             for ptp in self.filtered(lambda p: not p.plan_id and p.state in PTP_PENDING_STATES):

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .collection_ptp import PTP_CHANNELS, PTP_PENDING_STATES, PTP_STATES, REMINDER_ACTIVITY
-from .collection_ptp_approval_mixin import APPROVAL_ACTIVITY
+from .collection_ptp_approval_mixin import APPROVAL_ACTIVITY, MANAGER_GROUP
 
 INTERVAL_TYPES = [
     ('days', 'Days'),
@@ -146,6 +146,9 @@ class CollectionPtpPlan(models.Model):
     def create(self, vals_list):
         Ptp = self.env['collection.ptp']
         approvals = {}
+        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            for vals in vals_list:
+                vals.pop('recorded_date', None)
         if Ptp._is_policy_enforced():
             for index, vals in enumerate(vals_list):
                 if not (vals.get('case_id') and vals.get('first_date')):

@@ -98,6 +98,17 @@ class TestPtpPolicy(CollectionPtpTestCommon):
         ptp.with_user(self.manager).state = 'kept'
         self.assertEqual(ptp.state, 'kept', "a manager corrects a status")
 
+    def test_agent_cannot_move_the_policy_dates(self):
+        ptp = self.Ptp.with_user(self.agent).create({
+            'case_id': self.case.id, 'amount': 100.0, 'date': self.today + timedelta(days=3),
+            'recorded_date': self.today + timedelta(days=60)})
+        self.assertEqual(ptp.recorded_date, self.today, "the day of the promise is today, whatever is sent")
+        with self.assertRaises(AccessError):
+            ptp.with_user(self.agent).recorded_date = self.today + timedelta(days=60)
+        broken = self._history('broken', 5)
+        with self.assertRaises(AccessError):
+            broken.with_user(self.agent).evaluated_date = self.today - timedelta(days=200)
+
     # Settings
 
     def test_settings_write_the_company_policy(self):
