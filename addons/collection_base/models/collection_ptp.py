@@ -31,6 +31,7 @@ PTP_STATES = [
 PTP_PENDING_STATES = ('to_approve', 'open')
 REMINDER_ACTIVITY = 'collection_base.mail_activity_type_ptp_reminder'
 FOLLOWUP_ACTIVITY = 'collection_base.mail_activity_type_ptp_followup'
+REMINDER_SMS_TEMPLATE = 'collection_base.collection_sms_template_ptp_reminder'
 POLICY_PERIOD_DAYS = 30
 # Set by the system (creation, evaluation, reminders), not by agents: the policy counts from them.
 PTP_SYSTEM_FIELDS = ('state', 'recorded_date', 'evaluated_date', 'reminded_date')
@@ -434,27 +435,35 @@ class CollectionPtp(models.Model):
 
     @api.model
     def _process_in_batches(self, domain, process, batch_size=None):
-        """Run ``process(records)`` over the records matching ``domain``, by batches of rows locked
-        with ``SKIP LOCKED`` (several workers share the work); in a scheduled action each batch is
-        committed and its progress reported. Returns the number of records processed."""
+        """Run ``process(records)`` over the open promises matching ``domain``, earliest date first,
+        by batches of rows locked with ``SKIP LOCKED`` so that several workers share the work; in a
+        scheduled action each batch is committed and its progress reported.
+
+        ``process`` must take the records out of ``domain`` (the evaluation closes them, the
+        reminder stamps them). Returns the number of records processed.
+        """
         batch_size = batch_size or self._get_batch_size()
         in_cron = bool(self.env.context.get('cron_id'))
-        done = 0
-        last_id = 0
+        processed = set()
+        skipped = []  # locked by another worker
         while True:
-            batch = self.search(domain & Domain('id', '>', last_id), order='id', limit=batch_size)
+            batch = self.search(domain & Domain('id', 'not in', skipped), order='date, id', limit=batch_size)
             if not batch:
                 break
-            last_id = batch[-1].id
+            if processed.intersection(batch.ids):
+                _logger.error("Promises %s are still to process after processing them; stopping.",
+                              sorted(processed.intersection(batch.ids))[:10])
+                break
             locked = batch.try_lock_for_update()
+            skipped += (batch - locked).ids
             if locked:
                 process(locked)
-                done += len(locked)
+                processed.update(locked.ids)
             if in_cron:
-                remaining = self.search_count(domain & Domain('id', '>', last_id))
+                remaining = self.search_count(domain & Domain('id', 'not in', skipped))
                 if not self.env['ir.cron']._commit_progress(len(locked), remaining=remaining):
                     break
-        return done
+        return len(processed)
 
     @api.model
     def _evaluate_due_promises(self, today=None, batch_size=None):
@@ -512,12 +521,18 @@ class CollectionPtp(models.Model):
         self.sudo().write({'reminded_date': today})
 
     def _send_reminder_notification(self):
-        """Hook: send each customer a reminder of their promise through the notification engine.
+        """Send the customers one SMS reminder per case, about its next promise, through the
+        notification engine (``collection.case._send_collection_notification``), which asks the
+        contact policy first and logs what it sends on the case.
 
-        Does nothing until ``collection.case._send_collection_notification`` exists; see
-        readme/PROMISES.md.
+        Returns the engine's summary, or ``{}`` while the engine or its template
+        ``collection_base.collection_sms_template_ptp_reminder`` is not installed.
         """
-        return False
+        template = self.env.ref(REMINDER_SMS_TEMPLATE, raise_if_not_found=False)
+        cases = self.case_id
+        if not template or not cases or not hasattr(cases, '_send_collection_notification'):
+            return {}
+        return cases._send_collection_notification(template, 'sms')
 
     @api.model
     def _cron_send_reminders(self):
