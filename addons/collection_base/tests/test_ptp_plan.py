@@ -161,3 +161,17 @@ class TestPtpPlan(CollectionPtpTestCommon):
         self.assertEqual(set(plan.ptp_ids.mapped('action_id')), {action})
         self.assertEqual(action.ptp_id, plan.ptp_ids[0])
         self.assertEqual(self.case.stage, 'promise')
+
+    def test_plans_follow_case_access(self):
+        plan = self._plan()
+        other_case = self._create_loan(self._create_customer("Olga Other", 'CIF-PLAN-2'), 'ACC-PLAN-2', 2).case_id
+        other_case.write({'user_id': self.agent_2.id, 'team_id': self.team.id})
+        other = self.Plan.with_user(self.agent_2).create({
+            'case_id': other_case.id, 'amount_total': 200.0, 'first_date': self.today + timedelta(days=1)})
+        self.assertEqual(self.Plan.with_user(self.agent).search([]), plan)
+        with self.assertRaises(AccessError):
+            other.with_user(self.agent).read(['amount_total'])
+        self.assertEqual(self.Plan.with_user(self.supervisor).search([]), plan | other)
+        with self.assertRaises(AccessError):
+            self.Plan.with_user(self.agent).create({
+                'case_id': other_case.id, 'amount_total': 200.0, 'first_date': self.today + timedelta(days=1)})
