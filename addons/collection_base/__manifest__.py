@@ -36,6 +36,11 @@
         'report/collection_letter_templates.xml',
         'views/collection_base_menus.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'collection_base/static/tests/tours/**/*',
+        ],
+    },
     'installable': True,
     'application': True,
 }
