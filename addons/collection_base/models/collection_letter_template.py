@@ -98,6 +98,16 @@ class CollectionLetterTemplate(models.Model):
         message = str(root).strip().splitlines()[0] if str(root).strip() else ''
         return f"{type(root).__name__}: {message}" if message else type(root).__name__
 
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        default = default or {}
+        for template, vals in zip(self, vals_list):
+            if 'name' not in default:
+                vals['name'] = self.env._("%(name)s (copy)", name=template.name)
+            if 'code' not in default:
+                vals['code'] = f"{template.code}_COPY"
+        return vals_list
+
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------

@@ -5,3 +5,4 @@ from . import test_access
 from . import test_contact_point
 from . import test_letter
 from . import test_tour
+from . import test_letter_tour

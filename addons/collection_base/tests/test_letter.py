@@ -167,7 +167,7 @@ class TestLetter(CollectionTestCommon, HttpCase):
         self.assertEqual(wizard.case_count, 2)
         action = wizard.action_print()
         self.assertEqual(action['type'], 'ir.actions.act_url')
-        self.assertEqual(action['target'], 'download')
+        self.assertTrue(action['close'])
         self.assertEqual((wizard.attachment_id.res_model, wizard.attachment_id.res_id), (wizard._name, wizard.id))
         self.assertIn(f"/web/content/{wizard.attachment_id.id}", action['url'])
         pages, text = self._pdf(wizard.attachment_id.raw)
@@ -182,6 +182,21 @@ class TestLetter(CollectionTestCommon, HttpCase):
         self.assertIn(self.case_2.name, preview.subject)
         self.assertFalse(preview.error_message)
         self.assertFalse(self._letter_actions(self.case_2), "a preview logs nothing")
+
+    def test_batch_owner_gets_pdf_and_summary(self):
+        """A strategy run (here any record with a chatter) keeps the batch PDF and its one message."""
+        owner = self.env['res.partner'].create({'name': "Run owner"})
+        template_messages = len(self.warning.message_ids)
+        batch = self.warning._generate_letters(self.case_2 | self.case_3, batch_owner=owner)
+        self.assertEqual((batch.res_model, batch.res_id), ('res.partner', owner.id))
+        self.assertEqual(len(owner.message_ids.filtered(lambda m: m.attachment_ids == batch)), 1)
+        self.assertIn("2 letters", owner.message_ids[0].body)
+        self.assertEqual(len(self.warning.message_ids), template_messages)
+
+    def test_copy_template(self):
+        copy = self.warning.copy()
+        self.assertEqual(copy.code, 'WARNING_COPY')
+        self.assertEqual(copy.body, self.warning.body)
 
     def test_template_company_must_match(self):
         other_company = self.env['res.company'].create({'name': "Other Lender"})

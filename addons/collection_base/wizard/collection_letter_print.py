@@ -45,8 +45,10 @@ class CollectionLetterPrint(models.TransientModel):
                 "No letter was printed: the contact policy holds back every selected case (%(details)s).",
                 details="; ".join(f"{case.display_name}: {result['blocked'][case.id]}" for case in cases[:10])))
         self.attachment_id = result['attachment']
+        # download the batch and close the dialog, which reloads the cases (Letters button)
         return {
             'type': 'ir.actions.act_url',
             'url': f"/web/content/{self.attachment_id.id}?download=true",
-            'target': 'download',
+            'target': 'new',
+            'close': True,
         }
