@@ -4,12 +4,7 @@ import { stepUtils } from "@web_tour/tour_utils";
 registry.category("web_tour.tours").add("collection_letter_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Collection app",
-            trigger: ".o_app[data-menu-xmlid='collection_base.collection_menu_root']",
-            run: "click",
-        },
+        ...stepUtils.goToAppSteps("collection_base.collection_menu_root", "Open the Collection app"),
         {
             content: "Open the Configuration menu",
             trigger: ".o-dropdown[data-menu-xmlid='collection_base.collection_menu_config']",
