@@ -198,6 +198,23 @@ class TestLetter(CollectionTestCommon, HttpCase):
         self.assertEqual(copy.code, 'WARNING_COPY')
         self.assertEqual(copy.body, self.warning.body)
 
+    def test_contact_policy_holds_letters_back(self):
+        """Letters ask the compliance engine ("letter" channel) first, when it is installed."""
+        if 'collection.contact.policy' not in self.env:
+            self.skipTest("collection.contact.policy is not there yet: _filter_contactable_cases lets all through")
+        self.case_2.partner_id.consent_letter = False
+        self.case_3.partner_id.is_do_not_contact = True
+        result = self.warning.with_user(self.agent)._print_letters(self.case | self.case_2 | self.case_3)
+        self.assertEqual(result['printed'], self.case)
+        self.assertEqual(set(result['blocked']), {self.case_2.id, self.case_3.id})
+        self.assertEqual(self._letter_actions(self.case | self.case_2 | self.case_3).case_id, self.case)
+        self.assertIn("2 cases held back", self.warning.message_ids[0].body)
+        wizard = self.env['collection.letter.print'].with_user(self.agent).create({
+            'case_ids': [(6, 0, self.case_2.ids)], 'template_id': self.warning.id})
+        with self.assertRaises(UserError) as error:
+            wizard.action_print()
+        self.assertIn(self.case_2.display_name, str(error.exception))
+
     def test_template_company_must_match(self):
         other_company = self.env['res.company'].create({'name': "Other Lender"})
         foreign = self.warning.copy({'code': 'FOREIGN', 'company_id': other_company.id})
