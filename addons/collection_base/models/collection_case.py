@@ -64,6 +64,7 @@ class CollectionCase(models.Model):
     total_overdue = fields.Monetary(readonly=True, aggregator='sum', tracking=True)
     max_dpd = fields.Integer(string="Max DPD", readonly=True, aggregator='max')
     bucket_id = fields.Many2one('collection.bucket', readonly=True, index=True)
+    letter_count = fields.Integer(compute='_compute_letter_count')
 
     _partner_company_uniq = models.Constraint(
         'unique(partner_id, company_id)', "A customer has one collection case per company.")
@@ -78,6 +79,13 @@ class CollectionCase(models.Model):
     @api.model
     def _format_name(self, case_id):
         return f"CASE-{case_id:07d}"
+
+    def _compute_letter_count(self):
+        counts = dict(self.env['collection.action']._read_group(
+            [('case_id', 'in', self.ids), ('channel', '=', 'letter'), ('attachment_id', '!=', False)],
+            ['case_id'], ['__count']))
+        for case in self:
+            case.letter_count = counts.get(case, 0)
 
     @api.model
     def _group_expand_stage(self, stages, domain):
@@ -191,3 +199,18 @@ class CollectionCase(models.Model):
 
     def action_assign_to_me(self):
         self.write({'user_id': self.env.uid})
+
+    def action_view_letters(self):
+        """The letters printed for this case (the PDFs attached by letter actions)."""
+        self.ensure_one()
+        letters = self.env['collection.action'].search([
+            ('case_id', '=', self.id), ('channel', '=', 'letter'), ('attachment_id', '!=', False),
+        ]).attachment_id
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.env._("Letters"),
+            'res_model': 'ir.attachment',
+            'view_mode': 'kanban,list,form',
+            'domain': [('id', 'in', letters.ids)],
+            'context': {'create': False},
+        }

@@ -3,4 +3,6 @@ from . import test_action
 from . import test_payment_ptp
 from . import test_access
 from . import test_contact_point
+from . import test_letter
 from . import test_tour
+from . import test_letter_tour
