@@ -16,3 +16,4 @@ from . import collection_action
 from . import collection_ptp
 from . import collection_payment
 from . import collection_payment_allocation
+from . import collection_contact_policy
