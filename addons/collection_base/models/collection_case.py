@@ -242,20 +242,24 @@ class CollectionCase(models.Model):
         """Write why contacts were blocked on the cases, set-based.
 
         :param reasons: ``{case_id: reason}``
-        :param isolated: also write it in a transaction of its own, for a caller about to
-            raise; rows another transaction holds are skipped rather than waited for
+        :param isolated: write it in a transaction of its own, for a caller about to raise
+            (the request's transaction is rolled back); rows that the request itself holds
+            are written in the request's transaction instead, which the rollback undoes
         """
         if not reasons:
             return
-        self.env.execute_query(self._contact_blocked_update_sql(channel, reasons))
+        if isolated:
+            written = set()
+            try:
+                with self.env.registry.cursor() as cr:
+                    cr.execute(self._contact_blocked_update_sql(channel, reasons, skip_locked=True))
+                    written = {case_id for (case_id,) in cr.fetchall()}
+            except psycopg2.Error:
+                _logger.info("Could not record the blocked contact of cases %s separately", list(reasons))
+            reasons = {case_id: reason for case_id, reason in reasons.items() if case_id not in written}
+        if reasons:
+            self.env.execute_query(self._contact_blocked_update_sql(channel, reasons))
         self.invalidate_model(['contact_blocked_reason', 'contact_blocked_channel', 'contact_blocked_date'])
-        if not isolated:
-            return
-        try:
-            with self.env.registry.cursor() as cr:
-                cr.execute(self._contact_blocked_update_sql(channel, reasons, skip_locked=True))
-        except psycopg2.Error:
-            _logger.info("Could not record the blocked contact of cases %s separately", list(reasons))
 
     @api.model
     def _contact_blocked_update_sql(self, channel, reasons, skip_locked=False):
@@ -266,6 +270,7 @@ class CollectionCase(models.Model):
                    contact_blocked_date = %(now)s
               FROM unnest(%(ids)s::int[], %(reasons)s::varchar[]) AS v(id, reason)
              WHERE c.id = v.id %(lock)s
+         RETURNING c.id
         """, channel=channel, now=fields.Datetime.now(), ids=list(reasons), reasons=list(reasons.values()),
             lock=SQL("AND c.id IN (SELECT id FROM collection_case WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED)",
                      list(reasons)) if skip_locked else SQL())

@@ -153,9 +153,10 @@ class CollectionContactPolicy(models.Model):
         """``{case_id: {'id', 'phone_e164', ...}}``: the phone each case may be called or
         texted on, for the cases that have one (set-based; same choice as the checks)."""
         self.env.flush_all()
+        evaluation = _Evaluation(self, 'sms', fields.Datetime.now())
         points = {}
         for ids in split_every(BATCH_SIZE, cases.ids, list):
-            points.update(self._query_best_phone_points(ids, self._get_blocking_tag_ids()))
+            points.update(self._query_best_phone_points(ids, evaluation))
         return {case_id: point for case_id, point in points.items() if point['contactable']}
 
     @api.model
@@ -193,13 +194,11 @@ class CollectionContactPolicy(models.Model):
             return {case_id: Verdict(False, False, False) for case_id in cases.ids}
         if channel not in CHANNEL_NOUNS:
             raise ValueError(f"Unknown contact channel {channel!r}")
-        at = at or fields.Datetime.now()
         self.env.flush_all()
-        policies = self._get_policies(channel)
-        blocking_tag_ids = self._get_blocking_tag_ids()
+        evaluation = _Evaluation(self, channel, at or fields.Datetime.now(), contact_point)
         result = {}
         for ids in split_every(BATCH_SIZE, cases.ids, list):
-            result.update(self._evaluate_chunk(ids, channel, at, policies, blocking_tag_ids, contact_point))
+            result.update(self._evaluate_chunk(ids, evaluation))
         return result
 
     @api.model
@@ -207,12 +206,55 @@ class CollectionContactPolicy(models.Model):
         return tuple(self.env['collection.tag'].sudo().search([('is_contact_blocked', '=', True)]).ids)
 
     @api.model
-    def _get_policies(self, channel):
-        """``{company_id or False: policy}`` of the active policies of ``channel``."""
-        policies = self.sudo().search([('channel', '=', channel)])
-        return {policy.company_id.id: policy for policy in policies}
+    def _get_policy_values(self, channel):
+        """``{company_id or False: values}`` of the active policies of ``channel``, as plain
+        dicts (the evaluation loop reads no ORM field)."""
+        result = {}
+        for policy in self.sudo().search([('channel', '=', channel)]):
+            result[policy.company_id.id] = {
+                'hour_from': policy.hour_from,
+                'hour_to': policy.hour_to,
+                'hours': f"{self._format_hour(policy.hour_from)}-{self._format_hour(policy.hour_to)}",
+                'weekdays': tuple(policy[fname] for fname in WEEKDAY_FIELDS),
+                'max_per_day': policy.max_per_day,
+                'max_per_week': policy.max_per_week,
+                'requires_consent': policy.requires_consent,
+                'dispute_cooling_days': policy.dispute_cooling_days,
+            }
+        return result
 
-    def _evaluate_chunk(self, ids, channel, at, policies, blocking_tag_ids, contact_point):
+    @api.model
+    def _get_reason_templates(self):
+        """The reasons, translated once per evaluation and formatted per case."""
+        _ = self.env._
+        return {
+            'customer_dnc': _("customer %(customer)s is marked do not contact"),
+            'tag': _("the account is tagged %(tag)s, which blocks contact"),
+            'dispute_stage': _("the case is in dispute"),
+            'dispute': _("dispute cooling-off until %(date)s"),
+            'paused_until': _("the case is paused until %(date)s"),
+            'paused': _("the case is paused"),
+            'consent': _("no consent to %(channel)s"),
+            'no_email': _("customer %(customer)s has no email address"),
+            'no_phone': _("no phone number that may be contacted"),
+            'foreign_point': _("%(point)s is not a contact point of this customer"),
+            'invalid_point': _("%(point)s is no longer valid"),
+            'point_dnc': _("%(point)s is marked do not contact"),
+            'wrong_number': _("%(point)s is a wrong number"),
+            'point_tag': _("%(point)s is tagged %(tag)s, which blocks contact"),
+            'not_phone': _("%(point)s is not a phone number"),
+            'weekday': _("%(day)s is not an allowed day for %(channel)s in %(tz)s"),
+            'hours': _("outside allowed hours %(hours)s in %(tz)s"),
+            'cap_day': _("daily %(channel)s cap of %(cap)s reached"),
+            'cap_week': _("7-day %(channel)s cap of %(cap)s reached"),
+            'missing': _("the case no longer exists"),
+            'phone': _("phone %(value)s"),
+            'email': _("email %(value)s"),
+            'address': _("address %(value)s"),
+        }
+
+    def _evaluate_chunk(self, ids, evaluation):
+        channel, at = evaluation.channel, evaluation.at
         rows = self.env.execute_query_dict(SQL("""
             SELECT c.id, c.company_id, c.partner_id, c.stage, c.paused_until,
                    p.name AS partner_name, p.tz, pc.code AS country_code, p.email,
@@ -227,138 +269,115 @@ class CollectionContactPolicy(models.Model):
              WHERE c.id = ANY(%(ids)s)
         """, consent=SQL.identifier(f'consent_{channel}'), ids=ids))
         cases = {row['id']: row for row in rows}
+        policies = evaluation.policies
         for row in rows:
             row['policy'] = policies.get(row['company_id']) or policies.get(False)
-            row['tz'] = self._resolve_tz(row)
-        tags = self._query_blocking_tags(ids, blocking_tag_ids)
-        disputes = self._query_last_disputes(ids, at, [r['policy'] for r in rows])
-        counts = self._query_contact_counts(rows, channel, at)
+            row['tz'] = evaluation.resolve_tz(row['tz'], row['country_code'], row['company_tz'])
+        tags = self._query_blocking_tags(ids, evaluation.blocking_tag_ids)
+        disputes = self._query_last_disputes(ids, at, [row['policy'] for row in rows])
+        counts = self._query_contact_counts(rows, channel, at, evaluation)
+        contact_point = evaluation.contact_point
         if contact_point:
-            point = self._point_values(contact_point, blocking_tag_ids)
+            point = self._point_values(contact_point, evaluation)
             points = {row['id']: dict(point, foreign=contact_point.partner_id.id != row['partner_id'])
                       for row in rows}
         elif channel in PHONE_CHANNELS:
-            points = self._query_best_phone_points(ids, blocking_tag_ids)
+            points = self._query_best_phone_points(ids, evaluation)
         elif channel == 'email':
-            points = self._query_email_points(ids, blocking_tag_ids)
+            points = self._query_email_points(ids, evaluation)
         else:
             points = {}
-        tag_names = dict(self.env['collection.tag'].sudo().browse(
-            {tag_id for tag_id in tags.values()}).mapped(lambda t: (t.id, t.name)))
+        tag_names = evaluation.tag_names(tags.values())
         result = {}
         for case_id in ids:
             row = cases.get(case_id)
             if row is None:  # deleted meanwhile
-                result[case_id] = Verdict('missing', self.env._("the case no longer exists"), False)
+                result[case_id] = Verdict('missing', evaluation.messages['missing'], False)
                 continue
             result[case_id] = self._decide(
-                row, channel, at, tag_names.get(tags.get(case_id)), disputes.get(case_id),
-                counts.get(case_id, (0, 0)), points.get(case_id), contact_point)
+                evaluation, row, tag_names.get(tags.get(case_id)), disputes.get(case_id),
+                counts.get(case_id, (0, 0)), points.get(case_id))
         return result
 
-    def _decide(self, row, channel, at, blocking_tag, last_dispute, counts, point, contact_point):
-        """The first rule that blocks, as a Verdict, or an allowing Verdict."""
-        _ = self.env._
+    def _decide(self, evaluation, row, blocking_tag, last_dispute, counts, point):
+        """The first rule that blocks, as a Verdict, or an allowing Verdict. Plain Python."""
+        messages = evaluation.messages
+        channel, at = evaluation.channel, evaluation.at
         policy = row['policy']
         tz = row['tz']
-        local = pytz.utc.localize(at).astimezone(pytz.timezone(tz))
+        local = evaluation.local_time(tz)
         point_id = point['id'] if point else False
 
-        def block(rule, reason):
-            return Verdict(rule, reason, point_id)
+        def block(rule, message, **values):
+            return Verdict(rule, messages[message] % values if values else messages[message], point_id)
 
         if row['is_do_not_contact']:
-            return block('customer_dnc', _("customer %(customer)s is marked do not contact",
-                                           customer=row['partner_name']))
+            return block('customer_dnc', 'customer_dnc', customer=row['partner_name'])
         if blocking_tag:
-            return block('tag', _("the account is tagged %(tag)s, which blocks contact", tag=blocking_tag))
+            return block('tag', 'tag', tag=blocking_tag)
         if row['stage'] == 'dispute':
-            return block('dispute', _("the case is in dispute"))
-        if last_dispute and policy and policy.dispute_cooling_days:
-            until = last_dispute + timedelta(days=policy.dispute_cooling_days)
+            return block('dispute', 'dispute_stage')
+        if last_dispute and policy and policy['dispute_cooling_days']:
+            until = last_dispute + timedelta(days=policy['dispute_cooling_days'])
             if at < until:
-                until_local = pytz.utc.localize(until).astimezone(pytz.timezone(tz)).date()
-                return block('dispute', _("dispute cooling-off until %(date)s",
-                                          date=format_date(self.env, until_local)))
+                until_local = pytz.utc.localize(until).astimezone(evaluation.zone(tz)).date()
+                return block('dispute', 'dispute', date=evaluation.format_date(until_local))
         paused_until = row['paused_until']
         if paused_until and paused_until > local.date():
-            return block('paused', _("the case is paused until %(date)s",
-                                     date=format_date(self.env, paused_until)))
+            return block('paused', 'paused_until', date=evaluation.format_date(paused_until))
         if row['stage'] == 'paused' and not paused_until:
-            return block('paused', _("the case is paused"))
-        if (not policy or policy.requires_consent) and not row['consent']:
-            return block('consent', _("no consent to %(channel)s", channel=CHANNEL_NOUNS[channel]))
-        if channel in PHONE_CHANNELS or contact_point:
-            verdict = self._decide_point(point, channel, contact_point)
+            return block('paused', 'paused')
+        if (not policy or policy['requires_consent']) and not row['consent']:
+            return block('consent', 'consent', channel=evaluation.noun)
+        if channel in PHONE_CHANNELS or evaluation.contact_point:
+            verdict = self._decide_point(evaluation, point)
             if verdict:
                 return verdict
-        elif channel == 'email' and not row['email']:
-            return block('no_email', _("customer %(customer)s has no email address",
-                                       customer=row['partner_name']))
-        elif channel == 'email' and point and not point['contactable']:
-            verdict = self._decide_point(point, channel, contact_point)
-            if verdict:
-                return verdict
+        elif channel == 'email':
+            if not row['email']:
+                return block('no_email', 'no_email', customer=row['partner_name'])
+            if point and not point['contactable']:
+                return self._decide_point(evaluation, point)
         if not policy:
             return Verdict(False, False, point_id)
-        if not policy[WEEKDAY_FIELDS[local.weekday()]]:
-            return block('weekday', _("%(day)s is not an allowed day for %(channel)s in %(tz)s",
-                                      day=format_date(self.env, local.date(), date_format='EEEE'),
-                                      channel=CHANNEL_NOUNS[channel], tz=tz))
+        if not policy['weekdays'][local.weekday()]:
+            return block('weekday', 'weekday', day=evaluation.format_date(local.date(), 'EEEE'),
+                         channel=evaluation.noun, tz=tz)
         hour = local.hour + local.minute / 60 + local.second / 3600
-        if not policy.hour_from <= hour < policy.hour_to:
-            return block('hours', _("outside allowed hours %(start)s-%(end)s in %(tz)s",
-                                    start=self._format_hour(policy.hour_from),
-                                    end=self._format_hour(policy.hour_to), tz=tz))
+        if not policy['hour_from'] <= hour < policy['hour_to']:
+            return block('hours', 'hours', hours=policy['hours'], tz=tz)
         today_count, week_count = counts
-        if policy.max_per_day and today_count >= policy.max_per_day:
-            return block('cap_day', _("daily %(channel)s cap of %(cap)s reached",
-                                      channel=CHANNEL_ADJECTIVES[channel], cap=policy.max_per_day))
-        if policy.max_per_week and week_count >= policy.max_per_week:
-            return block('cap_week', _("7-day %(channel)s cap of %(cap)s reached",
-                                       channel=CHANNEL_ADJECTIVES[channel], cap=policy.max_per_week))
+        if policy['max_per_day'] and today_count >= policy['max_per_day']:
+            return block('cap_day', 'cap_day', channel=evaluation.adjective, cap=policy['max_per_day'])
+        if policy['max_per_week'] and week_count >= policy['max_per_week']:
+            return block('cap_week', 'cap_week', channel=evaluation.adjective, cap=policy['max_per_week'])
         return Verdict(False, False, point_id)
 
-    def _decide_point(self, point, channel, contact_point):
+    def _decide_point(self, evaluation, point):
         """A blocking Verdict for the contact point, or None when it may be used."""
-        _ = self.env._
+        messages = evaluation.messages
         if not point:
-            if channel in PHONE_CHANNELS:
-                return Verdict('no_phone', _("no phone number that may be contacted"), False)
+            if evaluation.channel in PHONE_CHANNELS:
+                return Verdict('no_phone', messages['no_phone'], False)
             return None
-        if point.get('foreign'):
-            return Verdict('foreign_point', _("%(point)s is not a contact point of this customer",
-                                              point=point['label']), point['id'])
-        if not point['active'] or point['state'] == 'invalid':
-            return Verdict('invalid_point', _("%(point)s is no longer valid", point=point['label']), point['id'])
-        if point['is_do_not_call']:
-            return Verdict('point_dnc', _("%(point)s is marked do not contact", point=point['label']), point['id'])
-        if point['state'] == 'wrong_number':
-            return Verdict('wrong_number', _("%(point)s is a wrong number", point=point['label']), point['id'])
-        if point['tag_name']:
-            return Verdict('point_tag', _("%(point)s is tagged %(tag)s, which blocks contact",
-                                          point=point['label'], tag=point['tag_name']), point['id'])
-        if channel in PHONE_CHANNELS and point['kind'] not in ('mobile', 'phone'):
-            return Verdict('no_phone', _("%(point)s is not a phone number", point=point['label']), point['id'])
+        label = point['label']
+        for rule, blocked in (
+            ('foreign_point', point.get('foreign')),
+            ('invalid_point', not point['active'] or point['state'] == 'invalid'),
+            ('point_dnc', point['is_do_not_call']),
+            ('wrong_number', point['state'] == 'wrong_number'),
+            ('point_tag', point['tag_name']),
+            ('not_phone', evaluation.channel in PHONE_CHANNELS and point['kind'] not in ('mobile', 'phone')),
+        ):
+            if blocked:
+                return Verdict('no_phone' if rule == 'not_phone' else rule,
+                               messages[rule] % {'point': label, 'tag': point['tag_name']}, point['id'])
         return None
 
     @api.model
     def _format_hour(self, value):
         minutes = round(value * 60)
         return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-    @api.model
-    def _resolve_tz(self, row):
-        """The customer's time zone: their own, else their country's when it has only one,
-        else the company's, else their country's main one, else UTC."""
-        if row['tz'] in pytz.all_timezones_set:
-            return row['tz']
-        country_zones = pytz.country_timezones.get(row['country_code'] or '', [])
-        if len(country_zones) == 1:
-            return country_zones[0]
-        if row['company_tz'] in pytz.all_timezones_set:
-            return row['company_tz']
-        return country_zones[0] if country_zones else 'UTC'
 
     # ------------------------------------------------------------------
     # Queries (each one statement for a whole batch of cases)
@@ -390,7 +409,7 @@ class CollectionContactPolicy(models.Model):
 
     def _query_last_disputes(self, ids, at, policies):
         """``{case_id: date}`` of the last posted dispute action within the longest cooling-off."""
-        days = max((policy.dispute_cooling_days for policy in policies if policy), default=0)
+        days = max((policy['dispute_cooling_days'] for policy in policies if policy), default=0)
         if not days:
             return {}
         rows = self.env.execute_query(SQL("""
@@ -403,20 +422,15 @@ class CollectionContactPolicy(models.Model):
         """, ids=ids, since=at - timedelta(days=days), at=at))
         return dict(rows)
 
-    def _query_contact_counts(self, rows, channel, at):
+    def _query_contact_counts(self, rows, channel, at, evaluation):
         """``{case_id: (today, last 7 days)}``: posted outbound actions of ``channel`` before ``at``.
 
         "Today" starts at midnight in each customer's time zone.
         """
-        capped = [row for row in rows if row['policy'] and (row['policy'].max_per_day or row['policy'].max_per_week)]
+        capped = [row for row in rows
+                  if row['policy'] and (row['policy']['max_per_day'] or row['policy']['max_per_week'])]
         if not capped:
             return {}
-        day_starts = {}
-        for row in capped:
-            if row['tz'] not in day_starts:
-                zone = pytz.timezone(row['tz'])
-                local_midnight = datetime.combine(pytz.utc.localize(at).astimezone(zone).date(), time.min)
-                day_starts[row['tz']] = zone.localize(local_midnight).astimezone(pytz.utc).replace(tzinfo=None)
         result = self.env.execute_query(SQL("""
             SELECT s.case_id,
                    COUNT(*) FILTER (WHERE a.date >= s.day_start),
@@ -427,7 +441,7 @@ class CollectionContactPolicy(models.Model):
              WHERE a.state = 'posted' AND a.channel = %(channel)s AND t.is_outbound
                AND a.date > %(week_start)s AND a.date <= %(at)s
           GROUP BY s.case_id
-        """, ids=[row['id'] for row in capped], starts=[day_starts[row['tz']] for row in capped],
+        """, ids=[row['id'] for row in capped], starts=[evaluation.day_start(row['tz']) for row in capped],
             channel=channel, week_start=at - timedelta(days=7), at=at))
         return {case_id: (today, week) for case_id, today, week in result}
 
@@ -441,7 +455,7 @@ class CollectionContactPolicy(models.Model):
                    rel=SQL.identifier(field.relation), point_col=SQL.identifier(field.column1),
                    tag_col=SQL.identifier(field.column2), tag_ids=blocking_tag_ids)
 
-    def _query_best_phone_points(self, ids, blocking_tag_ids):
+    def _query_best_phone_points(self, ids, evaluation):
         """``{case_id: point values}``: the phone the case would be called or texted on.
 
         The same order as ``collection.case._get_primary_phone_point``: contactable first,
@@ -461,10 +475,10 @@ class CollectionContactPolicy(models.Model):
                    (NOT COALESCE(cp.is_do_not_call, FALSE)
                     AND cp.state NOT IN ('wrong_number', 'invalid') AND tag.tag_id IS NULL) DESC,
                    COALESCE(cp.is_primary, FALSE) DESC, (cp.state = 'verified') DESC, cp.sequence, cp.id
-        """, ids=ids, tag_sql=self._point_tag_sql(blocking_tag_ids)))
-        return self._rows_to_points(rows)
+        """, ids=ids, tag_sql=self._point_tag_sql(evaluation.blocking_tag_ids)))
+        return self._rows_to_points(rows, evaluation)
 
-    def _query_email_points(self, ids, blocking_tag_ids):
+    def _query_email_points(self, ids, evaluation):
         """``{case_id: point values}``: an email contact point holding the customer's address,
         the blocked one first, so that a do-not-contact mark on that address is honoured."""
         rows = self.env.execute_query_dict(SQL("""
@@ -482,39 +496,106 @@ class CollectionContactPolicy(models.Model):
                    (NOT COALESCE(cp.is_do_not_call, FALSE)
                     AND cp.state NOT IN ('wrong_number', 'invalid') AND tag.tag_id IS NULL),
                    cp.id
-        """, ids=ids, tag_sql=self._point_tag_sql(blocking_tag_ids)))
-        return self._rows_to_points(rows)
+        """, ids=ids, tag_sql=self._point_tag_sql(evaluation.blocking_tag_ids)))
+        return self._rows_to_points(rows, evaluation)
 
-    def _rows_to_points(self, rows):
-        tag_names = dict(self.env['collection.tag'].sudo().browse(
-            {row['tag_id'] for row in rows if row['tag_id']}).mapped(lambda t: (t.id, t.name)))
+    def _rows_to_points(self, rows, evaluation):
+        tag_names = evaluation.tag_names(row['tag_id'] for row in rows if row['tag_id'])
         result = {}
         for row in rows:
             row['tag_name'] = tag_names.get(row['tag_id'])
-            row['label'] = self._point_label(row['kind'], row['phone_e164'] or row['value'])
+            row['label'] = evaluation.point_label(row['kind'], row['phone_e164'] or row['value'])
             row['contactable'] = not (row['is_do_not_call'] or row['tag_name']
                                       or row['state'] in ('wrong_number', 'invalid'))
             result[row.pop('case_id')] = row
         return result
 
-    def _point_values(self, point, blocking_tag_ids):
+    def _point_values(self, point, evaluation):
         """The values of an explicit contact point, as the queries return them."""
         point = point.sudo()
-        tag = point.tag_ids.filtered(lambda t: t.id in blocking_tag_ids)[:1]
+        tag = point.tag_ids.filtered(lambda t: t.id in evaluation.blocking_tag_ids)[:1]
         values = {
             'id': point.id, 'kind': point.kind, 'value': point.value, 'phone_e164': point.phone_e164,
             'active': point.active, 'state': point.state, 'is_do_not_call': point.is_do_not_call,
             'tag_name': tag.name or False,
-            'label': self._point_label(point.kind, point.phone_e164 or point.value),
+            'label': evaluation.point_label(point.kind, point.phone_e164 or point.value),
         }
         values['contactable'] = not (values['is_do_not_call'] or values['tag_name']
                                      or values['state'] in ('wrong_number', 'invalid') or not values['active'])
         return values
 
-    def _point_label(self, kind, value):
-        _ = self.env._
-        if kind in ('mobile', 'phone'):
-            return _("phone %(number)s", number=value)
-        if kind == 'email':
-            return _("email %(address)s", address=value)
-        return _("address %(address)s", address=value)
+
+class _Evaluation:
+    """The state of one evaluation: translations, policies, time zones and formatted dates
+    are computed once, so that deciding for each of many cases is plain Python."""
+
+    def __init__(self, policy_model, channel, at, contact_point=None):
+        self.env = policy_model.env
+        self.channel = channel
+        self.at = at
+        self.contact_point = contact_point
+        self.policies = policy_model._get_policy_values(channel)
+        self.blocking_tag_ids = policy_model._get_blocking_tag_ids()
+        self.messages = policy_model._get_reason_templates()
+        self.noun = self.env._(CHANNEL_NOUNS[channel])
+        self.adjective = self.env._(CHANNEL_ADJECTIVES[channel])
+        self._zones = {}
+        self._locals = {}
+        self._day_starts = {}
+        self._dates = {}
+        self._tag_names = {}
+        self._tz_choices = {}
+
+    def resolve_tz(self, tz, country_code, company_tz):
+        """The customer's time zone: their own, else their country's when it has only one,
+        else the company's, else their country's main one, else UTC."""
+        key = (tz, country_code, company_tz)
+        if key not in self._tz_choices:
+            zones = pytz.country_timezones.get(country_code or '', [])
+            if tz in pytz.all_timezones_set:
+                choice = tz
+            elif len(zones) == 1:
+                choice = zones[0]
+            elif company_tz in pytz.all_timezones_set:
+                choice = company_tz
+            else:
+                choice = zones[0] if zones else 'UTC'
+            self._tz_choices[key] = choice
+        return self._tz_choices[key]
+
+    def zone(self, tz):
+        if tz not in self._zones:
+            self._zones[tz] = pytz.timezone(tz)
+        return self._zones[tz]
+
+    def local_time(self, tz):
+        """``at`` in time zone ``tz``."""
+        if tz not in self._locals:
+            self._locals[tz] = pytz.utc.localize(self.at).astimezone(self.zone(tz))
+        return self._locals[tz]
+
+    def day_start(self, tz):
+        """Midnight of ``at``'s day in ``tz``, as naive UTC."""
+        if tz not in self._day_starts:
+            zone = self.zone(tz)
+            midnight = zone.localize(datetime.combine(self.local_time(tz).date(), time.min))
+            self._day_starts[tz] = midnight.astimezone(pytz.utc).replace(tzinfo=None)
+        return self._day_starts[tz]
+
+    def format_date(self, value, pattern=False):
+        key = (value, pattern)
+        if key not in self._dates:
+            self._dates[key] = format_date(self.env, value, date_format=pattern)
+        return self._dates[key]
+
+    def tag_names(self, tag_ids):
+        """``{tag_id: name}`` in the user's language."""
+        missing = set(tag_ids) - set(self._tag_names)
+        if missing:
+            for tag in self.env['collection.tag'].sudo().browse(missing):
+                self._tag_names[tag.id] = tag.name
+        return self._tag_names
+
+    def point_label(self, kind, value):
+        key = 'phone' if kind in ('mobile', 'phone') else kind if kind == 'email' else 'address'
+        return self.messages[key] % {'value': value}
