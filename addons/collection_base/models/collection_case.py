@@ -234,8 +234,12 @@ class CollectionCase(models.Model):
             raise UserError(self.env._(
                 "Contact with %(case)s by %(channel)s is blocked: %(reason)s.",
                 case=self.display_name,
-                channel=dict(CONTACT_CHANNELS)[channel], reason=verdict.reason))
+                channel=self._get_channel_label(channel), reason=verdict.reason))
         return self.env['collection.contact.point'].browse(verdict.point_id)
+
+    @api.model
+    def _get_channel_label(self, channel):
+        return dict(self._fields['contact_blocked_channel']._description_selection(self.env)).get(channel, channel)
 
     @api.model
     def _record_contact_blocked(self, channel, reasons, isolated=False):
@@ -368,7 +372,7 @@ class CollectionCase(models.Model):
         :param channel: 'sms' or 'email'
         :return: ``{'sent': int, 'blocked': {rule summary: int}}``
         """
-        expected = {'sms': 'sms.template', 'email': 'mail.template'}
+        expected = self._get_collection_notification_template_models()
         template.ensure_one()
         if channel not in expected:
             raise UserError(self.env._(
@@ -376,8 +380,14 @@ class CollectionCase(models.Model):
         if template._name != expected[channel] or template.model != self._name:
             raise UserError(self.env._(
                 "Template %(template)s cannot be sent by %(channel)s on collection cases.",
-                template=template.display_name, channel=dict(CONTACT_CHANNELS)[channel]))
+                template=template.display_name, channel=self._get_channel_label(channel)))
         return self._collection_notify(channel, template=template)
+
+    @api.model
+    def _get_collection_notification_template_models(self):
+        """``{channel: template model}`` of the channels ``_send_collection_notification``
+        sends; another addon adds a channel here and a ``_collection_send_<channel>`` method."""
+        return {'sms': 'sms.template', 'email': 'mail.template'}
 
     def _collection_notify(self, channel, template=None, body=None, force_send=False):
         """Check, send, log and count; see :meth:`_send_collection_notification`.
