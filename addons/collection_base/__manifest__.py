@@ -34,6 +34,11 @@
         'wizard/collection_action_log_views.xml',
         'views/collection_base_menus.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'collection_base/static/tests/tours/**/*',
+        ],
+    },
     'installable': True,
     'application': True,
 }

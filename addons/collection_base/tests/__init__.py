@@ -5,3 +5,4 @@ from . import test_access
 from . import test_contact_point
 from . import test_contact_policy
 from . import test_notification
+from . import test_tour
