@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import format_date, mute_logger
 
@@ -277,3 +277,12 @@ class TestContactPolicy(CollectionTestCommon):
         self.assertEqual(self.case.contact_blocked_reason, "no consent to SMS")
         self.assertEqual(self.case.contact_blocked_channel, 'sms')
         self.assertTrue(self.case.contact_blocked_date)
+
+    def test_agents_read_policies_administrators_edit_them(self):
+        policy = self.env.ref('collection_base.collection_contact_policy_sms')
+        self.assertEqual(policy.with_user(self.agent).max_per_day, 2)
+        with self.assertRaises(AccessError):
+            policy.with_user(self.manager).write({'max_per_day': 5})
+        admin = self.env.ref('base.user_admin')
+        policy.with_user(admin).write({'max_per_day': 5})
+        self.assertEqual(policy.max_per_day, 5)
