@@ -4,5 +4,7 @@ from . import test_payment_ptp
 from . import test_access
 from . import test_contact_point
 from . import test_letter
+from . import test_contact_policy
+from . import test_notification
 from . import test_tour
 from . import test_letter_tour

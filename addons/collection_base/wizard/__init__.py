@@ -1,3 +1,5 @@
 from . import collection_action_log
 from . import collection_letter_print
 from . import collection_letter_preview
+from . import mail_compose_message
+from . import sms_composer
