@@ -19,3 +19,5 @@ from . import collection_ptp
 from . import collection_ptp_plan
 from . import collection_payment
 from . import collection_payment_allocation
+from . import collection_letter_template
+from . import collection_contact_policy

@@ -521,18 +521,16 @@ class CollectionPtp(models.Model):
         self.sudo().write({'reminded_date': today})
 
     def _send_reminder_notification(self):
-        """Send the customers one SMS reminder per case, about its next promise, through the
-        notification engine (``collection.case._send_collection_notification``), which asks the
-        contact policy first and logs what it sends on the case.
+        """Send the customers one SMS per case about its next promise, through the notification
+        engine (``collection.case._send_collection_notification``): the contact policy decides,
+        blocked cases get their reason, sent ones a logged action. A blocked SMS is not retried.
 
-        Returns the engine's summary, or ``{}`` while the engine or its template
-        ``collection_base.collection_sms_template_ptp_reminder`` is not installed.
+        Returns the engine's summary (``{}`` when the reminder template was deleted).
         """
         template = self.env.ref(REMINDER_SMS_TEMPLATE, raise_if_not_found=False)
-        cases = self.case_id
-        if not template or not cases or not hasattr(cases, '_send_collection_notification'):
+        if not template or not self:
             return {}
-        return cases._send_collection_notification(template, 'sms')
+        return self.case_id._send_collection_notification(template, 'sms')
 
     @api.model
     def _cron_send_reminders(self):

@@ -6,4 +6,8 @@ from . import test_contact_point
 from . import test_ptp_policy
 from . import test_ptp_plan
 from . import test_ptp_evaluation
+from . import test_letter
+from . import test_contact_policy
+from . import test_notification
 from . import test_tour
+from . import test_letter_tour

@@ -1,7 +1,11 @@
 from datetime import timedelta
 
+from freezegun import freeze_time
+
+from odoo.addons.sms.tests.common import SMSCase
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import format_amount
 
 from .common import CollectionPtpTestCommon
 
@@ -165,3 +169,32 @@ class TestPtpEvaluation(CollectionPtpTestCommon):
         self.assertEqual(self.Ptp._send_due_reminders(today=self.today), 0)
         self.assertEqual(self.Ptp._send_due_reminders(today=ptp.date), 1, "caught up on the due date")
         self.assertEqual(self.Ptp._send_due_reminders(today=ptp.date), 0)
+
+
+@tagged('post_install', '-at_install')
+@freeze_time('2030-03-06 05:00:00')  # a Wednesday, 10:30 in Colombo: inside the contact hours
+class TestPtpReminderSms(SMSCase, CollectionPtpTestCommon):
+    """The customer's reminder goes through the notification engine and its contact policy."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.tz = 'Asia/Colombo'
+
+    def test_reminder_sms(self):
+        ptp = self._promise(amount=120.0, days=2)
+        with self.mockSMSGateway():
+            self.assertEqual(self.Ptp._send_due_reminders(today=ptp.date - timedelta(days=1)), 1)
+        self.assertEqual(len(self._new_sms), 1)
+        self.assertEqual(self._new_sms.number, '+12025550101')
+        self.assertIn(format_amount(self.env, 120.0, self.currency), self._new_sms.body)
+        self.assertEqual(self.case.action_ids.action_type_id, self.env.ref('collection_base.collection_action_type_sms'))
+
+    def test_blocked_reminder_still_reminds_the_agent(self):
+        self.customer.consent_sms = False
+        ptp = self._promise(amount=120.0, days=2)
+        with self.mockSMSGateway():
+            self.assertEqual(self.Ptp._send_due_reminders(today=ptp.date - timedelta(days=1)), 1)
+        self.assertFalse(self._new_sms)
+        self.assertTrue(self.case.contact_blocked_reason)
+        self.assertTrue(ptp.activity_ids.filtered(lambda a: a.activity_type_id == self.env.ref(REMINDER)))
