@@ -11,7 +11,8 @@ this suite needs on top of it with Odoo 19:
   odoo.tools.mute_logger or caught by assertLogs never reach the root logger and are not
   counted. Set ODOO_TEST_ALLOW_ERROR_LOGS=1 to turn this off.
 * pytest-odoo starts the HTTP server on a random free port (so concurrent runs on one
-  machine don't collide). Set ODOO_TEST_HTTP_PORT to force a given port.
+  machine don't collide). ODOO_TEST_HTTP_PORT forces a given port (scripts/test.sh sets it
+  from ODOO_HTTP_PORT when that is set).
 * Odoo test classes outside an addon (tests/ at the root) get Odoo's default test tags;
   Odoo only gives them to classes in odoo.addons.*, and an untagged class elsewhere fails
   to instantiate ("object has no attribute 'test_tags'").

@@ -16,6 +16,8 @@ export PGUSER="$DB_USER" PGPASSWORD="$DB_PASSWORD"
 PG_DIR="${PG_DIR:-$LOCAL_DIR/pg}"
 
 ODOO_HTTP_PORT="${ODOO_HTTP_PORT:-8069}"
+# 127.0.0.1 keeps the server private; ODOO_HTTP_INTERFACE=0.0.0.0 to reach it from a phone.
+ODOO_HTTP_INTERFACE="${ODOO_HTTP_INTERFACE:-127.0.0.1}"
 ODOO_DATA_DIR="${ODOO_DATA_DIR:-$LOCAL_DIR/data}"
 ODOO_CONF="${ODOO_CONF:-$REPO_ROOT/odoo.conf}"
 ADDONS="${ADDONS:-collection_base,collection_field,collection_legal,collection_integration}"
@@ -77,7 +79,7 @@ odoo_local_args() {
         "--db_host=$PGHOST" "--db_port=$PGPORT" \
         "--db_user=$DB_USER" "--db_password=$DB_PASSWORD" \
         "--data-dir=$ODOO_DATA_DIR" \
-        "--http-port=$ODOO_HTTP_PORT"
+        "--http-interface=$ODOO_HTTP_INTERFACE" "--http-port=$ODOO_HTTP_PORT"
 }
 
 db_exists() {

@@ -7,8 +7,6 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
 RUN_DB="${RUN_DB:-collection}"
-# 127.0.0.1 keeps the server private; ODOO_HTTP_INTERFACE=0.0.0.0 to open it from a phone.
-ODOO_HTTP_INTERFACE="${ODOO_HTTP_INTERFACE:-127.0.0.1}"
 LOG_DIR="$LOCAL_DIR/log"
 
 require_odoo
@@ -45,5 +43,4 @@ if ! db_exists "$RUN_DB"; then
 fi
 
 log "serving $RUN_DB on http://localhost:$ODOO_HTTP_PORT (Ctrl-C to stop)"
-exec "$PYTHON" -m odoo "${local_args[@]}" -d "$RUN_DB" --db-filter="^$RUN_DB\$" \
-    --http-interface="$ODOO_HTTP_INTERFACE" "$@"
+exec "$PYTHON" -m odoo "${local_args[@]}" -d "$RUN_DB" --db-filter="^$RUN_DB\$" "$@"

@@ -4,6 +4,9 @@
 # Odoo's HTTP server included. Exits non-zero on a failed install, a failed or skipped test,
 # or when no test ran. The last line printed is pytest's summary line.
 set -euo pipefail
+# The tests' HTTP server takes a random free port (pytest-odoo), so concurrent runs on one
+# machine don't collide. ODOO_HTTP_PORT, when set, pins it (see conftest.py).
+if [ -n "${ODOO_HTTP_PORT:-}" ]; then export ODOO_TEST_HTTP_PORT="$ODOO_HTTP_PORT"; fi
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
@@ -21,7 +24,7 @@ if [ -n "${TEST_REUSE_DB:-}" ] && db_exists "$TEST_DB"; then
     log "TEST_REUSE_DB set: reusing database $TEST_DB as it is"
 else
     log "fresh database $TEST_DB"
-    dropdb --if-exists --force "$TEST_DB"
+    PGOPTIONS="-c client_min_messages=warning" dropdb --if-exists --force "$TEST_DB"
     rm -rf "$ODOO_DATA_DIR/filestore/$TEST_DB"
     log "installing $ADDONS (log: $LOG_DIR/test-install.log)"
     mapfile -t local_args < <(odoo_local_args)
@@ -51,10 +54,13 @@ pytest_args=(
     --odoo-config="$ODOO_CONF"
     --odoo-addons-path="$(odoo_addons_path)"
     --odoo-http
+    # pytest-odoo defaults to critical, which silences every odoo.* logger: errors logged
+    # by addon code and tours would then escape conftest.py's error-log check.
+    --odoo-log-level="${ODOO_TEST_LOG_LEVEL:-warn}"
     --odoo-extra="db_host=$PGHOST" --odoo-extra="db_port=$PGPORT"
     --odoo-extra="db_user=$DB_USER" --odoo-extra="db_password=$DB_PASSWORD"
     --odoo-extra="data-dir=$ODOO_DATA_DIR"
-    --odoo-extra="http-port=$ODOO_HTTP_PORT"
+    --odoo-extra="http-interface=$ODOO_HTTP_INTERFACE" --odoo-extra="http-port=$ODOO_HTTP_PORT"
 )
 log "running pytest on ${paths[*]:-nothing} (database $TEST_DB)"
 rc=0
