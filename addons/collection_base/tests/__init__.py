@@ -7,3 +7,12 @@ from . import test_snapshot
 from . import test_reports
 from . import test_reassign
 from . import test_reports_ui
+from . import test_ptp_policy
+from . import test_ptp_plan
+from . import test_ptp_evaluation
+from . import test_letter
+from . import test_contact_policy
+from . import test_notification
+from . import test_tour
+from . import test_letter_tour
+from . import test_install

@@ -2,3 +2,8 @@ from . import collection_action_log
 from . import collection_case_assign
 from . import collection_case_assign_import
 from . import collection_case_assign_import_line
+from . import collection_payment_allocate
+from . import collection_letter_print
+from . import collection_letter_preview
+from . import mail_compose_message
+from . import sms_composer
