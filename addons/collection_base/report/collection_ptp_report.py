@@ -1,7 +1,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from ..models.collection_ptp import PTP_CHANNELS
+from ..models.collection_ptp import PTP_CHANNELS, PTP_STATES
 
 
 class CollectionPtpReport(models.Model):
@@ -33,8 +33,7 @@ class CollectionPtpReport(models.Model):
     user_id = fields.Many2one('res.users', string="Agent", readonly=True)
     team_id = fields.Many2one('collection.team', string="Team", readonly=True)
     channel = fields.Selection(PTP_CHANNELS, readonly=True)
-    state = fields.Selection(selection=lambda self: self.env['collection.ptp']._fields['state'].selection,
-                             readonly=True)
+    state = fields.Selection(PTP_STATES, readonly=True)
     amount = fields.Monetary(string="Promised", readonly=True)
     amount_paid = fields.Monetary(string="Paid", readonly=True)
     ptp_count = fields.Integer(string="Promises", readonly=True)

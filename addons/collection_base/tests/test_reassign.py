@@ -189,4 +189,8 @@ class TestReassign(CollectionTestCommon):
             self._import(f"{self.case.name},col_agent2\n")
         with self.assertRaisesRegex(UserError, "first line"):
             self._import("account,note\nACC-001,call back\n")
+        with self.assertRaisesRegex(UserError, "no row"):
+            self._import("account,agent\n")
+        with self.assertRaisesRegex(UserError, "empty"):
+            self._import(",,\n,\n")
         self.assertEqual(self.case.user_id, self.agent)

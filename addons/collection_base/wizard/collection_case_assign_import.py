@@ -101,7 +101,7 @@ class CollectionCaseAssignImport(models.TransientModel):
                 "The file %(name)s is not UTF-8 text (unreadable byte at position %(position)s). "
                 "Save it as \"CSV UTF-8\" and upload it again.",
                 name=name, position=error.start)) from None
-        first_line = next(line for line in text.splitlines() if line.strip())
+        first_line = next((line for line in text.splitlines() if line.strip()), '')
         delimiter = max(DELIMITERS, key=first_line.count)
         reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)
         rows = []
@@ -113,13 +113,17 @@ class CollectionCaseAssignImport(models.TransientModel):
                 "The file %(name)s cannot be read as CSV at line %(line)s: %(error)s",
                 name=name, line=reader.line_num, error=error)) from None
         rows = [(number, cells) for number, cells in rows if any(cells)]
-        header_number, header = rows[0]
+        if not rows:
+            raise UserError(self.env._("The file %(name)s is empty.", name=name))
+        header = rows[0][1]
         columns = self._map_header(header)
         if not any(key in columns for key in IDENTIFIER_COLUMNS) or not {'agent', 'team'} & columns.keys():
             raise UserError(self.env._(
                 "The first line of %(name)s must name the columns: a case reference (case, account "
                 "or cif) and an agent login (agent) and/or a team name (team). It reads: %(line)s",
                 name=name, line=delimiter.join(header)))
+        if len(rows) == 1:
+            raise UserError(self.env._("The file %(name)s has no row under its header line.", name=name))
         return columns, rows[1:]
 
     @api.model
@@ -213,6 +217,7 @@ class CollectionCaseAssignImport(models.TransientModel):
                                      Domain('company_id', 'in', env.companies.ids))
         agent_group = env.ref('collection_base.collection_base_group_agent')
         all_cases = env['collection.case'].browse({cid for ids in case_ids.values() for cid in ids})
+        case_by_id = {case.id: case for case in all_cases}  # records sharing one prefetch set
         writable = all_cases._filtered_access('write')
         reassignable = {}
         seen = {}
@@ -229,7 +234,7 @@ class CollectionCaseAssignImport(models.TransientModel):
                 self._skip(line, 'unknown_case', env._("Ambiguous: %(count)s cases match %(ref)s.",
                                                        count=len(ids), ref=line['reference']))
                 continue
-            case = env['collection.case'].browse(ids)
+            case = case_by_id[next(iter(ids))]
             if case.id in seen:
                 self._skip(line, 'duplicate', env._("Duplicate: the case is already reassigned by line %(line)s.",
                                                     line=seen[case.id]))
