@@ -1,24 +1,39 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
-# Waits until every box of the page shows a rendered view; fails on "Invalid action" or timeout.
-WAIT_FOR_VIEWS = """
-    const expected = %(count)s;
-    const deadline = Date.now() + 60000;
-    const check = () => {
-        if (document.querySelector('.o-dashboard-action .text-warning')) {
-            console.error('A dashboard box says: invalid action');
-            return;
-        }
-        const views = document.querySelectorAll('%(selector)s');
-        if (views.length >= expected) {
-            console.log('test successful');
-        } else if (Date.now() > deadline) {
-            console.error(`Only ${views.length} of ${expected} views rendered`);
-        } else {
-            setTimeout(check, 250);
+# One browser session: the dashboard shows its four boxes, then each report action renders.
+CHECK_REPORTS = """
+    const actions = %(actions)s;
+    const wait = async (predicate, what) => {
+        const deadline = Date.now() + 60000;
+        while (!predicate()) {
+            if (document.querySelector('.o-dashboard-action .text-warning')) {
+                throw new Error('A dashboard box says: invalid action');
+            }
+            if (Date.now() > deadline) {
+                throw new Error(`Timeout waiting for ${what}`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 200));
         }
     };
-    check();
+    (async () => {
+        try {
+            await wait(() => document.querySelectorAll(
+                '.o-dashboard-action .o_graph_renderer, .o-dashboard-action .o_pivot').length >= 4,
+                'the four boxes of the dashboard');
+            const actionService = odoo.__WOWL_DEBUG__.root.env.services.action;
+            for (const [xmlid, selector] of actions) {
+                const previous = document.querySelector('.o_action_manager > .o_action');
+                await actionService.doAction(xmlid, {clearBreadcrumbs: true});
+                await wait(() => {
+                    const current = document.querySelector('.o_action_manager > .o_action');
+                    return current && current !== previous && current.querySelector(selector);
+                }, xmlid);
+            }
+            console.log('test successful');
+        } catch (error) {
+            console.error(error.message);
+        }
+    })();
 """
 
 
@@ -41,22 +56,16 @@ class TestReportsUi(HttpCase):
         cls.env['collection.payment'].create({'name': 'PAY-UI', 'loan_id': loan.id, 'amount': 50.0})
         cls.env['collection.loan.snapshot']._take_snapshot()
 
-    def test_dashboard_renders_its_four_reports(self):
-        code = WAIT_FOR_VIEWS % {
-            'count': 4, 'selector': '.o-dashboard-action .o_graph_renderer, .o-dashboard-action .o_pivot'}
-        self.browser_js('/odoo/action-collection_base.collection_dashboard_action', code,
-                        login='col_ui_manager', timeout=120)
-
-    def test_report_actions_render(self):
-        for xmlid, selector in (
-            ('collection_roll_rate_report_action', '.o_pivot'),
-            ('collection_cure_rate_action', '.o_pivot'),
-            ('collection_ptp_report_action', '.o_pivot'),
-            ('collection_payment_report_action', '.o_graph_renderer'),
-            ('collection_workload_report_action', '.o_list_renderer'),
-            ('collection_loan_snapshot_action', '.o_pivot'),
-        ):
-            with self.subTest(action=xmlid):
-                self.browser_js(f'/odoo/action-collection_base.{xmlid}',
-                                WAIT_FOR_VIEWS % {'count': 1, 'selector': selector},
-                                login='col_ui_manager', timeout=120)
+    def test_dashboard_and_reports_render(self):
+        actions = [
+            [f'collection_base.{xmlid}', selector] for xmlid, selector in (
+                ('collection_roll_rate_report_action', '.o_pivot'),
+                ('collection_cure_rate_action', '.o_pivot'),
+                ('collection_ptp_report_action', '.o_pivot'),
+                ('collection_payment_report_action', '.o_graph_renderer'),
+                ('collection_workload_report_action', '.o_list_renderer'),
+                ('collection_loan_snapshot_action', '.o_pivot'),
+            )
+        ]
+        self.browser_js('/odoo/action-collection_base.collection_dashboard_action',
+                        CHECK_REPORTS % {'actions': actions}, login='col_ui_manager', timeout=180)

@@ -56,8 +56,8 @@ class CollectionCaseAssignImport(models.TransientModel):
             raise UserError(self.env._("This file was imported already; start a new import."))
         if not self.env.user.has_group('collection_base.collection_base_group_supervisor'):
             raise UserError(self.env._("Only supervisors and managers can reassign cases."))
-        columns, rows = self._read_csv()
-        lines = self._parse_rows(columns, rows)
+        columns, width, rows = self._read_csv()
+        lines = self._parse_rows(columns, width, rows)
         self._resolve_lines(lines)
         self._apply_lines(lines)
         self.write({
@@ -84,7 +84,7 @@ class CollectionCaseAssignImport(models.TransientModel):
         return self.filename or self.env._("the uploaded file")
 
     def _read_csv(self):
-        """Decode the file and return ``({column: index}, [(line number, cells), ...])``.
+        """Decode the file; return ``({column: index}, header width, [(line number, cells), ...])``.
 
         Raises a UserError for what makes the whole file unusable: empty, not UTF-8, no header.
         """
@@ -124,7 +124,7 @@ class CollectionCaseAssignImport(models.TransientModel):
                 name=name, line=delimiter.join(header)))
         if len(rows) == 1:
             raise UserError(self.env._("The file %(name)s has no row under its header line.", name=name))
-        return columns, rows[1:]
+        return columns, len(header), rows[1:]
 
     @api.model
     def _map_header(self, header):
@@ -134,20 +134,19 @@ class CollectionCaseAssignImport(models.TransientModel):
             key = aliases.get(title.lower().replace(' ', '_').replace('-', '_'))
             if key and key not in columns:
                 columns[key] = index
-        columns['_width'] = len(header)
         return columns
 
-    def _parse_rows(self, columns, rows):
+    def _parse_rows(self, columns, width, rows):
         """Turn rows into line dicts; rows that cannot be read are skipped as malformed."""
         lines = []
         for number, cells in rows:
             line = {'line_number': number, 'status': 'skipped'}
             lines.append(line)
-            if len(cells) != columns['_width']:
+            if len(cells) != width:
                 line['reference'] = ' '.join(cells)[:100]
                 self._skip(line, 'malformed', self.env._(
                     "Malformed row: %(expected)s fields expected, %(found)s found.",
-                    expected=columns['_width'], found=len(cells)))
+                    expected=width, found=len(cells)))
                 continue
             for key in IDENTIFIER_COLUMNS:
                 if key in columns and cells[columns[key]]:
