@@ -9,3 +9,17 @@ from . import collection_event
 from . import collection_loan_due
 from . import collection_collateral
 from . import res_company
+from . import collection_connector_gateway
+from . import collection_connector_secret_gateway
+from . import collection_event_type
+from . import collection_event_outbox
+from . import collection_event_delivery
+from . import collection_event_attempt
+from . import collection_inbound_message
+from . import collection_payment
+from . import collection_payment_reconciliation
+from . import collection_payment_reconciliation_line
+from . import collection_ptp
+from . import collection_case
+from . import collection_contact_point
+from . import res_partner
