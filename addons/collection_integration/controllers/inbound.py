@@ -14,6 +14,8 @@ See docs/integration.md for the formats.
 import json
 import logging
 
+from werkzeug.exceptions import RequestEntityTooLarge
+
 from odoo import http
 from odoo.http import request
 
@@ -23,7 +25,10 @@ from ..tools.signature import (
 
 _logger = logging.getLogger(__name__)
 
-ROUTE_OPTIONS = {'type': 'http', 'auth': 'public', 'methods': ['POST'], 'csrf': False, 'save_session': False}
+# no connector accepts more (collection.connector.max_body_kb); Odoo refuses larger bodies first
+MAX_BODY_BYTES = 1024 * 1024
+ROUTE_OPTIONS = {'type': 'http', 'auth': 'public', 'methods': ['POST'], 'csrf': False, 'save_session': False,
+                 'max_content_length': MAX_BODY_BYTES}
 
 
 class CollectionInboundController(http.Controller):
@@ -84,7 +89,10 @@ class CollectionInboundController(http.Controller):
         length = request.httprequest.content_length
         if length is not None and length > limit:
             return None
-        body = request.httprequest.stream.read(limit + 1)
+        try:
+            body = request.httprequest.get_data()
+        except RequestEntityTooLarge:
+            return None
         return None if len(body) > limit else body
 
     def _handle(self, connector_id, system, kind, reference_key=None, signature='collection'):

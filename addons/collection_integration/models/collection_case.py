@@ -70,8 +70,9 @@ class CollectionCase(models.Model):
             else:
                 ptp = ptp.create(dict(common, amount=ptp_values['amount'], date=ptp_values['date']))
         action = self.env['collection.action'].create(dict(values, case_id=self.id, ptp_id=ptp.id, state='posted'))
-        plan.action_id = action
-        (ptp | plan.ptp_ids).action_id = action
+        # the link is the system's doing: the author may create promises without editing them
+        plan.sudo().action_id = action
+        (ptp | plan.ptp_ids).sudo().action_id = action
         return action, ptp
 
     # ------------------------------------------------------------------

@@ -59,10 +59,11 @@ class CollectionConnector(models.Model):
         string="Signature Window (s)", default=300,
         help="How far the timestamp of a signed request may be from now; older requests are refused as replays.")
     max_body_kb = fields.Integer(
-        string="Body Limit (KB)", default=256, help="Larger inbound requests are refused with HTTP 413.")
+        string="Body Limit (KB)", default=256,
+        help="Larger inbound requests are refused with HTTP 413 (1024 KB at most).")
     # webhook subscribers
     event_type_ids = fields.Many2many(
-        'collection.event.type', string="Events",
+        'collection.event.type', 'collection_connector_event_type_rel', 'connector_id', 'event_type_id', string="Events",
         help="The events delivered to this webhook; empty: every event.")
     webhook_max_attempts = fields.Integer(
         string="Attempts", default=8,
@@ -138,9 +139,9 @@ class CollectionConnector(models.Model):
             if connector.system == 'webhook' and not connector.endpoint_url:
                 raise ValidationError(self.env._(
                     "The webhook %(connector)s needs the URL events are posted to.", connector=connector.name))
-            if connector.signature_window < 1 or connector.max_body_kb < 1:
+            if connector.signature_window < 1 or not 1 <= connector.max_body_kb <= 1024:
                 raise ValidationError(self.env._(
-                    "%(connector)s: the signature window and the body limit must be positive.",
+                    "%(connector)s: the signature window must be positive and the body limit between 1 and 1024 KB.",
                     connector=connector.name))
             if connector.webhook_max_attempts < 1 or connector.webhook_retry_minutes < 1:
                 raise ValidationError(self.env._(

@@ -127,7 +127,7 @@ class CollectionPayment(models.Model):
             raise invalid('paid_at', "'paid_at' is in the future.")
         loan = self._find_loan(connector.company_id, account, loan_source)
         if currency and currency.upper() != loan.currency_id.name:
-            raise invalid('currency', f"Loan {account} is in {loan.currency_id.name}, not {currency.upper()}.",
+            raise invalid('currency', f"'currency' {currency.upper()} is not the currency of loan {account} ({loan.currency_id.name}).",
                           code='currency_mismatch')
         return {
             'name': reference,
@@ -194,7 +194,9 @@ class CollectionPayment(models.Model):
         if channel not in dict(PTP_CHANNELS):
             raise UserError(self.env._("Payment %(reference)s: unknown channel %(channel)s.",
                                        reference=reference, channel=channel))
-        payment, created = self._register_payment({
+        # the loan was found with the caller's rights; allocating to instalments and promises is
+        # the system's doing (the caller may record payments, not edit loans)
+        payment, created = self.sudo()._register_payment({
             'name': reference, 'source_system': source or 'api', 'loan_id': loans.id, 'amount': amount,
             'date': date or fields.Date.context_today(self), 'channel': channel,
         })
