@@ -23,3 +23,6 @@ from . import collection_ptp
 from . import collection_case
 from . import collection_contact_point
 from . import res_partner
+from . import res_company_gateway
+from . import res_config_settings
+from . import sms_sms

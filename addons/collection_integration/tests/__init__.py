@@ -7,3 +7,4 @@ from . import test_payment_endpoint
 from . import test_outbox
 from . import test_reconciliation
 from . import test_api_methods
+from . import test_sms_gateway

@@ -20,6 +20,10 @@ class CollectionGatewayCommon(CollectionTestCommon):
         super().setUpClass()
         cls.Connector = cls.env['collection.connector']
         cls.Event = cls.env['collection.event']
+        # contact at any hour and day, whenever the suite runs (the policy's rules are tested in
+        # collection_base; here they must not depend on the clock)
+        cls.env['collection.contact.policy'].search([]).write({
+            'hour_from': 0.0, 'hour_to': 24.0, 'allow_saturday': True, 'allow_sunday': True})
 
     @classmethod
     def _create_connector(cls, system, code, **values):
