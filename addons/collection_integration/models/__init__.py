@@ -26,3 +26,5 @@ from . import res_partner
 from . import res_company_gateway
 from . import res_config_settings
 from . import sms_sms
+from . import collection_call_record
+from . import res_users

@@ -10,6 +10,8 @@ class CollectionCase(models.Model):
 
     _inherit = 'collection.case'
 
+    has_dialer = fields.Boolean(compute='_compute_has_dialer')
+
     # ------------------------------------------------------------------
     # Events
     # ------------------------------------------------------------------
@@ -41,6 +43,41 @@ class CollectionCase(models.Model):
             'agent_id': self.user_id.id or None,
             'previous_agent': previous.login if previous else None,
             'team_id': self.team_id.id or None,
+        }
+
+    # ------------------------------------------------------------------
+    # Click-to-dial through the call centre's dialer
+    # ------------------------------------------------------------------
+
+    def _compute_has_dialer(self):
+        companies = set(self.env['collection.connector'].sudo().search([('system', '=', 'dialer')]).company_id.ids)
+        for case in self:
+            case.has_dialer = case.company_id.id in companies
+
+    def action_dial(self):
+        """Ask the dialer to ring the agent's extension, then the customer's best number, once
+        the call policy allows the call."""
+        self.ensure_one()
+        point = self._check_outbound_contact('call', self._get_primary_phone_point() or None)
+        extension = self.env.user.collection_dialer_extension
+        if not extension:
+            raise UserError(self.env._("Set your dialer extension in your preferences to dial from Odoo."))
+        dialer = self.env['collection.connector']._get_gateway('dialer', self.company_id)
+        result = dialer._get_http_client().post('calls', {
+            'extension': extension, 'number': point.phone_e164, 'reference': self.name, 'case_id': self.id,
+            'agent': self.env.user.login,
+        })
+        if not result.ok:
+            raise UserError(self.env._("The dialer %(dialer)s did not place the call: %(error)s",
+                                       dialer=dialer.name, error=result.error))
+        return {
+            'type': 'ir.actions.client',
+            'tag': 'display_notification',
+            'params': {
+                'type': 'info',
+                'message': self.env._("Your phone (extension %(extension)s) rings; then %(number)s is called.",
+                                      extension=extension, number=point.phone_e164),
+            },
         }
 
     # ------------------------------------------------------------------

@@ -8,3 +8,4 @@ from . import test_outbox
 from . import test_reconciliation
 from . import test_api_methods
 from . import test_sms_gateway
+from . import test_call_center
