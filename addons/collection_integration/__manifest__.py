@@ -23,6 +23,8 @@
         'views/collection_inbound_message_views.xml',
         'views/collection_payment_reconciliation_views.xml',
         'views/collection_call_record_views.xml',
+        'wizard/collection_whatsapp_send_views.xml',
+        'views/collection_whatsapp_views.xml',
         'views/res_config_settings_views.xml',
         'views/collection_integration_menus.xml',
         'views/collection_integration_gateway_menus.xml',

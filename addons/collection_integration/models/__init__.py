@@ -28,3 +28,5 @@ from . import res_config_settings
 from . import sms_sms
 from . import collection_call_record
 from . import res_users
+from . import collection_whatsapp_template
+from . import collection_whatsapp_message

@@ -46,6 +46,51 @@ class CollectionCase(models.Model):
         }
 
     # ------------------------------------------------------------------
+    # WhatsApp notifications (collection_base's notification engine)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_collection_notification_template_models(self):
+        return dict(super()._get_collection_notification_template_models(), whatsapp='collection.whatsapp.template')
+
+    def _collection_send_whatsapp(self, template=None, body=None, force_send=False):
+        """Queue one WhatsApp template message per case (the policy allowed them already); sent
+        by the scheduled action, or at once with ``force_send``.
+
+        :return: (ids of the cases messaged, ``{case_id: reason}`` of those that cannot be)
+        """
+        if not self:
+            return [], {}
+        if not template:
+            raise UserError(self.env._("WhatsApp messages are sent from approved templates only."))
+        points = self.env['collection.contact.policy']._get_contactable_phone_points(self)
+        connectors = {}
+        values, failures = [], {}
+        params = template._render_params(self)
+        for case in self:
+            if case.company_id not in connectors:
+                connectors[case.company_id] = self.env['collection.connector']._get_gateway(
+                    'whatsapp', case.company_id, raise_if_missing=False)
+            connector = connectors[case.company_id]
+            point = points.get(case.id)
+            if not connector:
+                failures[case.id] = self.env._("No WhatsApp connector for %(company)s", company=case.company_id.name)
+            elif not point:
+                failures[case.id] = self.env._("No phone number that may be contacted")
+            else:
+                values.append({'case_id': case.id, 'connector_id': connector.id, 'template_id': template.id,
+                               'contact_point_id': point['id'], 'number': point['phone_e164'],
+                               'params': params[case.id]})
+        messages = self.env['collection.whatsapp.message'].sudo().create(values)
+        if force_send:
+            messages._send()
+            for message in messages.filtered(lambda m: m.state == 'failed'):
+                failures[message.case_id.id] = self.env._("WhatsApp not sent: %(error)s", error=message.error)
+        elif messages:
+            self.env.ref('collection_integration.ir_cron_send_whatsapp')._trigger()
+        return [case_id for case_id in messages.case_id.ids if case_id not in failures], failures
+
+    # ------------------------------------------------------------------
     # Click-to-dial through the call centre's dialer
     # ------------------------------------------------------------------
 
