@@ -30,3 +30,5 @@ from . import collection_call_record
 from . import res_users
 from . import collection_whatsapp_template
 from . import collection_whatsapp_message
+from . import collection_voice_blast
+from . import collection_voice_blast_line

@@ -163,10 +163,15 @@ class CollectionCallRecord(models.Model):
             'user_id': (self.user_id or case.user_id).id or False,
             'external_ref': self.call_id,
         }
-        if code and not (code.requires_ptp and not self.ptp_values) and not (code.requires_note and not self.note):
+        complete = code and code._applies_to(action_type) and not (code.requires_ptp and not self.ptp_values) \
+            and not (code.requires_note and not self.note) and not code.requires_next_date
+        if complete:
             action, _ptp = case._log_external_action(values, self.ptp_values)
         else:
-            # answered without a (complete) result: the agent finishes and posts it
+            # answered without a result, or a result that needs more than the call centre sent:
+            # the agent completes and posts it
+            if code and not code._applies_to(action_type):
+                values['result_code_id'] = False
             action = self.env['collection.action'].create(dict(values, case_id=case.id, state='draft'))
         self.write({'state': 'matched', 'case_id': case.id, 'contact_point_id': point.id if point else False,
                     'action_id': action.id, 'match_note': False})
