@@ -5,7 +5,8 @@
     'summary': 'Core-banking sync, payments in, gateways, outbound events and the external API',
     'author': 'Collection Suite contributors',
     'license': 'LGPL-3',
-    'depends': ['collection_base', 'mail', 'bus'],
+    # payment_demo: the provider of the pay-by-link tests (disabled at installation, see README)
+    'depends': ['collection_base', 'mail', 'bus', 'payment', 'payment_demo'],
     'external_dependencies': {'python': ['zeep', 'phonenumbers']},
     'data': [
         'security/collection_integration_groups.xml',
@@ -15,6 +16,7 @@
         'data/collection_event_type_data.xml',
         'data/ir_cron_data.xml',
         'data/collection_action_type_data.xml',
+        'data/collection_pay_link_template_data.xml',
         'views/collection_connector_views.xml',
         'views/collection_sync_run_views.xml',
         'views/collection_event_views.xml',
@@ -27,6 +29,9 @@
         'wizard/collection_whatsapp_send_views.xml',
         'views/collection_whatsapp_views.xml',
         'views/collection_voice_blast_views.xml',
+        'views/collection_payment_link_views.xml',
+        'views/collection_pay_link_templates.xml',
+        'wizard/collection_payment_link_send_views.xml',
         'views/res_config_settings_views.xml',
         'views/collection_integration_menus.xml',
         'views/collection_integration_gateway_menus.xml',

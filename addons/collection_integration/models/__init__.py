@@ -32,3 +32,5 @@ from . import collection_whatsapp_template
 from . import collection_whatsapp_message
 from . import collection_voice_blast
 from . import collection_voice_blast_line
+from . import collection_payment_link
+from . import payment_transaction

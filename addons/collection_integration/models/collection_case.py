@@ -11,6 +11,10 @@ class CollectionCase(models.Model):
     _inherit = 'collection.case'
 
     has_dialer = fields.Boolean(compute='_compute_has_dialer')
+    payment_link_ids = fields.One2many('collection.payment.link', 'case_id', string="Payment Links")
+    collection_pay_link_url = fields.Char(
+        string="Payment Link URL", compute='_compute_pay_link', help="The case's latest active payment link.")
+    collection_pay_link_amount = fields.Monetary(string="Payment Link Amount", compute='_compute_pay_link')
 
     # ------------------------------------------------------------------
     # Events
@@ -93,6 +97,24 @@ class CollectionCase(models.Model):
     # ------------------------------------------------------------------
     # Click-to-dial through the call centre's dialer
     # ------------------------------------------------------------------
+
+    @api.depends('payment_link_ids.state')
+    def _compute_pay_link(self):
+        for case in self:
+            link = case.payment_link_ids.filtered(lambda l: l.state == 'active').sorted('id', reverse=True)[:1]
+            case.collection_pay_link_url = link.url if link else False
+            case.collection_pay_link_amount = link.amount if link else 0.0
+
+    def action_send_payment_link(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.env._("Send a Payment Link"),
+            'res_model': 'collection.payment.link.send',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_case_id': self.id},
+        }
 
     def _compute_has_dialer(self):
         companies = set(self.env['collection.connector'].sudo().search([('system', '=', 'dialer')]).company_id.ids)

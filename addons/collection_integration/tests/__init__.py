@@ -11,3 +11,4 @@ from . import test_sms_gateway
 from . import test_call_center
 from . import test_whatsapp
 from . import test_voice_blast
+from . import test_payment_link
