@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.collection_base.tools.phone import format_e164
 
-from ..tools.inbound import InboundError, invalid, read_amount, read_choice, read_datetime, read_int, read_str
+from ..tools.inbound import invalid, read_amount, read_choice, read_datetime, read_int, read_str
 
 CALL_DISPOSITIONS = [
     ('answered', 'Answered'),

@@ -4,6 +4,7 @@ import psycopg2.errors
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools.inbound import InboundError
 
@@ -18,6 +19,7 @@ INBOUND_HANDLERS = {
     'whatsapp': ('collection.whatsapp.message', '_receive_webhook'),
     'voice_result': ('collection.voice.blast.line', '_receive_result'),
 }
+RETENTION_DAYS = 90
 INBOUND_KINDS = [
     ('payment', 'Payment notification'),
     ('call', 'Call record'),
@@ -107,6 +109,18 @@ class CollectionInboundMessage(models.Model):
             _logger.info("Inbound %s %s from %s refused: %s %s", self.kind, self.reference or '-',
                          self.connector_id.code, self.error_code, self.error_message)
         return self.http_status, self.answer
+
+    @api.autovacuum
+    def _gc_applied_messages(self):
+        """Applied and duplicate messages are kept ``collection_integration.inbound_retention_days``
+        days (90 by default); errors stay until handled."""
+        days = int(self.env['ir.config_parameter'].sudo().get_param(
+            'collection_integration.inbound_retention_days', RETENTION_DAYS))
+        self.env.execute_query(SQL("""
+            DELETE FROM collection_inbound_message
+             WHERE state IN ('done', 'duplicate')
+               AND create_date < now() AT TIME ZONE 'UTC' - %s * interval '1 day'
+        """, days))
 
     def action_apply_again(self):
         """Apply failed messages again (e.g. once the unknown loan has been loaded)."""

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..tools.inbound import InboundError, invalid, read_choice, read_datetime, read_int, read_str
+from ..tools.inbound import InboundError, read_batch, read_choice, read_datetime, read_int, read_str
 
 
 class CollectionVoiceBlastLine(models.Model):
@@ -35,13 +35,8 @@ class CollectionVoiceBlastLine(models.Model):
     @api.model
     def _receive_result(self, connector, payload):
         """Apply one voice call result, or several as ``{"results": [...]}``; ``(answer, lines)``."""
-        results = payload.get('results') if 'results' in payload else [payload]
-        if not isinstance(results, list) or not results or len(results) > 1000:
-            raise invalid('results', "'results' must be a list of 1 to 1000 call results.")
         checked = []
-        for index, result in enumerate(results):
-            if not isinstance(result, dict):
-                raise invalid(f'results[{index}]', "Each call result must be an object.")
+        for result in read_batch(payload, 'results'):
             checked.append((
                 read_int(result, 'id', minimum=1),
                 read_choice(result, 'status', {'answered', 'no_answer', 'busy', 'voicemail', 'failed'}),

@@ -3,7 +3,7 @@ from collections import defaultdict
 
 from odoo import api, models
 
-from ..tools.inbound import InboundError, invalid, read_choice, read_str
+from ..tools.inbound import InboundError, invalid, read_batch, read_choice, read_str
 
 # gateway delivery statuses -> sms states (success) or provider errors (failure)
 DELIVERY_SUCCESS = {'accepted': 'pending', 'queued': 'pending', 'sent': 'pending', 'delivered': 'sent'}
@@ -47,13 +47,8 @@ class SmsSms(models.Model):
     def _collection_receive_delivery_report(self, connector, payload):
         """Apply a gateway's delivery report: ``{"id": "<sms uuid>", "status": "delivered", "error":
         "..."}``, or several as ``{"reports": [...]}``; returns ``(answer, trackers)``."""
-        reports = payload.get('reports') if 'reports' in payload else [payload]
-        if not isinstance(reports, list) or not reports or len(reports) > 1000:
-            raise invalid('reports', "'reports' must be a list of 1 to 1000 delivery reports.")
         checked = []
-        for index, report in enumerate(reports):
-            if not isinstance(report, dict):
-                raise invalid(f'reports[{index}]', "Each delivery report must be an object.")
+        for report in read_batch(payload, 'reports'):
             uuid = read_str(report, 'id', max_length=32)
             if not re.fullmatch(UUID_PATTERN, uuid):
                 raise invalid('id', f"'id' {uuid!r} is not the id of an SMS sent by this database.")

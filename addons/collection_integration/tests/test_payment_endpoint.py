@@ -3,6 +3,7 @@ import time
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..tools.signature import compute_signature
 from .gateway_common import CollectionGatewayHttpCommon
 
 
@@ -78,7 +79,6 @@ class TestPaymentEndpoint(CollectionGatewayHttpCommon):
             'code': 'bad_signature', 'message': "The signature does not match the body."}})
         # a body changed after signing is refused the same way
         headers = {'X-Collection-Timestamp': str(int(time.time()))}
-        from ..tools.signature import compute_signature
         headers['X-Collection-Signature'] = 'sha256=' + compute_signature(
             'test-signing-secret', headers['X-Collection-Timestamp'], b'{"amount": 1}')
         tampered = self._post(self.path, self._notification(), sign=False, headers=headers)

@@ -111,3 +111,14 @@ def read_datetime(payload, field, required=True):
     if moment.tzinfo:
         moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     return moment
+
+
+def read_batch(payload, key, limit=1000):
+    """The items of a request that carries one item, or several as ``{key: [...]}``."""
+    items = payload.get(key) if key in payload else [payload]
+    if not isinstance(items, list) or not items or len(items) > limit:
+        raise invalid(key, f"'{key}' must be a list of 1 to {limit} objects.")
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise invalid(f'{key}[{index}]', f"Each item of '{key}' must be an object.")
+    return items
