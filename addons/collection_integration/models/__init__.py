@@ -8,6 +8,7 @@ from . import collection_sync_reject
 from . import collection_event
 from . import collection_loan_due
 from . import collection_collateral
+from . import collection_case
 from . import res_company
 from . import collection_connector_gateway
 from . import collection_connector_secret_gateway
@@ -20,7 +21,6 @@ from . import collection_payment
 from . import collection_payment_reconciliation
 from . import collection_payment_reconciliation_line
 from . import collection_ptp
-from . import collection_case
 from . import collection_contact_point
 from . import res_partner
 from . import res_company_gateway

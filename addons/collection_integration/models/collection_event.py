@@ -10,10 +10,11 @@ class CollectionEvent(models.Model):
     _description = 'Collection Event'
     _order = 'id desc'
 
-    name = fields.Char(string="Event", required=True, index=True, help="e.g. loan.created, customer.updated, sync.done")
-    res_model = fields.Char(string="Model", index=True)
+    # few indexes: a first load writes an event per record, and the delivery reads by id
+    name = fields.Char(string="Event", required=True, help="e.g. loan.created, customer.updated, sync.done")
+    res_model = fields.Char(string="Model")
     res_id = fields.Many2oneReference(string="Record", model_field='res_model')
-    company_id = fields.Many2one('res.company', index=True)
+    company_id = fields.Many2one('res.company')
     run_id = fields.Many2one('collection.sync.run', string="Sync Run", index='btree_not_null', ondelete='set null')
     payload = fields.Json()
     state = fields.Selection([

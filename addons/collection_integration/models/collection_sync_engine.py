@@ -73,7 +73,6 @@ class BatchContext:
     uid: int
     now: object
     stats: dict = field(default_factory=dict)
-    touched_loans: bool = False
 
 
 class CollectionSyncEngine(models.AbstractModel):
@@ -107,6 +106,10 @@ class CollectionSyncEngine(models.AbstractModel):
         )
         self.env.flush_all()
         self._drop_temp_tables()
+        # the generated validation expressions are large: compiling them (JIT) costs far more
+        # than it saves; sorts and hashes over a whole extract want more than the default memory
+        self.env.cr.execute("SET LOCAL jit = off")
+        self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         timings = []
         timer = time.monotonic()
         self._stage(ctx, source)
@@ -176,7 +179,6 @@ class CollectionSyncEngine(models.AbstractModel):
             if failure:
                 raise failure[0] from None
             raise
-        self.env.cr.execute("ANALYZE _cs_stage")
 
     # ------------------------------------------------------------------
     # reconciliation
@@ -294,9 +296,16 @@ class CollectionSyncEngine(models.AbstractModel):
         level2.append(SQL("%s AS dup", duplicate))
         level2 += [SQL("CASE WHEN %s THEN %s END AS %s", warn, plan.column_label(target, name),
                        SQL.identifier(f'warn_{name}')) for name, warn in warnings]
+        # what later steps read: keys (raw), typed values, resolved ids, warnings and the reason
+        keep = ['line_no', 'parse_error', 'record_key'] + [f'r_{k}' for k in key] + list(spec['fields'])
+        keep += [f'r_{name}' for name, _warn in warnings] + [f'warn_{name}' for name, _warn in warnings]
+        if any(kind == 'product_ref' for kind, _r, _l in spec['fields'].values()):
+            keep.append('product_type')
+        # OFFSET 0 keeps each level a separate step: its expressions are computed once per row,
+        # not again wherever the level above refers to them
         self.env.cr.execute(SQL("""
             CREATE TEMP TABLE %(table)s AS
-            SELECT v.*, %(reason)s AS reason, %(reason_column)s AS reason_column,
+            SELECT %(keep)s, %(reason)s AS reason, %(reason_column)s AS reason_column,
                    %(reason_value)s AS reason_value, NULL::text AS detail
               FROM (
                 SELECT l1.*, %(level2)s
@@ -307,11 +316,14 @@ class CollectionSyncEngine(models.AbstractModel):
                           FROM _cs_stage s
                           %(joins)s
                          WHERE %(participates)s
+                        OFFSET 0
                       ) l0
                   ) l1
+                OFFSET 0
               ) v
         """,
             table=SQL.identifier(f'_cs_val_{target}'),
+            keep=SQL(", ").join(SQL("v.%s", SQL.identifier(column)) for column in dict.fromkeys(keep)),
             reason=reason, reason_column=reason_column, reason_value=reason_value,
             level2=SQL(", ").join(level2),
             level1=SQL(", ").join(level1),
@@ -319,7 +331,7 @@ class CollectionSyncEngine(models.AbstractModel):
             participates=self._participates(ctx, target),
             key_text=key_text,
         ))
-        self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(f'_cs_val_{target}')))
+        self._analyze_temp(f'_cs_val_{target}')
 
     def _participates(self, ctx, target):
         """Rows a secondary target takes part in: the primary target reports malformed rows."""
@@ -464,7 +476,7 @@ class CollectionSyncEngine(models.AbstractModel):
                            spool, size=1 << 20)
         ctx.stats['phones_checked'] = checked
         cr.execute("CREATE INDEX ON _cs_phone (raw, cc)")
-        cr.execute("ANALYZE _cs_phone")
+        self._analyze_temp('_cs_phone')
 
     # ------------------------------------------------------------------
     # rejects
@@ -589,8 +601,28 @@ class CollectionSyncEngine(models.AbstractModel):
             sequence=f'{table}_id_seq', match=match, conflict=conflict,
             set=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in update_columns),
             changed=self._changed(update_columns), chg=chg))
-        rows = env.execute_query(SQL("SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM %s", chg))
-        return rows[0]
+        self._analyze_temp(f'_cs_chg_{target}')
+        inserted, updated = env.execute_query(SQL(
+            "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM %s", chg))[0]
+        self._analyze_if_grown(table, inserted)
+        return inserted, updated
+
+    def _analyze_temp(self, table):
+        """Row counts and null fractions of a work table for the planner; a small sample is enough."""
+        cr = self.env.cr
+        cr.execute("SET LOCAL default_statistics_target = 10")
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+        cr.execute("SET LOCAL default_statistics_target TO DEFAULT")
+
+    def _analyze_if_grown(self, table, inserted):
+        """Refresh the planner's statistics of a table the batch grew a lot (a first load): the
+        statements that follow in the same transaction would otherwise be planned for the
+        nearly empty table it was, e.g. with nested loops over a million rows."""
+        if inserted < 1000:
+            return
+        known = self.env.execute_query(SQL("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", table))[0][0]
+        if inserted > max(known, 0) * 0.2:
+            self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
     def _count_stats(self, ctx, target, inserted, updated):
         valid = self.env.execute_query(SQL("SELECT COUNT(*) FROM (%s) v", self._valid_rows(target, ctx)))[0][0]
@@ -674,6 +706,8 @@ class CollectionSyncEngine(models.AbstractModel):
             if plan.is_mapped('customer', 'country') else SQL("%s::integer", ctx.connector.default_country_id.id or None),
             street=optional('street'), city=optional('city'), zip=optional('zip'),
             valid=self._valid_rows('customer', ctx), company=ctx.company_id, parts=SQL(", ").join(parts)))
+        cr.execute("CREATE INDEX ON _cs_points (partner_id, kind, value)")
+        self._analyze_temp('_cs_points')
         defaults = self._orm_defaults('collection.contact.point', {
             'partner_id', 'company_id', 'kind', 'value', 'country_id', 'street', 'city', 'zip', 'source',
             'state', 'is_primary', 'active'})
@@ -703,12 +737,13 @@ class CollectionSyncEngine(models.AbstractModel):
             ON CONFLICT (partner_id, kind, value) WHERE active DO NOTHING
         """, company=ctx.company_id, extra_cols=extra_cols, extra_vals=extra_vals, uid=ctx.uid, now=ctx.now))
         added = cr.rowcount + reactivated
+        self._analyze_if_grown('collection_contact_point', cr.rowcount)
         cr.execute(SQL("""
             UPDATE collection_contact_point cp
                SET state = 'invalid', is_primary = FALSE, write_uid = %(uid)s, write_date = %(now)s
-              FROM res_partner p
-             WHERE cp.partner_id = p.id AND p.company_id = %(company)s
-               AND p.cif IN (SELECT cif FROM (%(valid)s) src)
+              FROM (SELECT DISTINCT p.id FROM (%(valid)s) src
+                      JOIN res_partner p ON p.cif = src.cif AND p.company_id = %(company)s) b
+             WHERE cp.partner_id = b.id
                AND cp.source = 'bank' AND cp.active AND cp.state <> 'invalid' AND cp.kind IN %(kinds)s
                AND NOT EXISTS (SELECT 1 FROM _cs_points pt
                                 WHERE pt.partner_id = cp.partner_id AND pt.kind = cp.kind AND pt.value = cp.value)
@@ -725,30 +760,52 @@ class CollectionSyncEngine(models.AbstractModel):
             'disbursement_date': 'disbursement_date', 'maturity_date': 'maturity_date',
             'term_months': 'term_months', 'branch': 'branch',
         }
-        owned = [('partner_id', SQL("src.cif")), ('product_id', SQL("src.product")),
+        # the obligors' cases first: new loans are then written once, linked to their case
+        created = self.env['collection.case']._ensure_for_partners(
+            SQL("SELECT cif AS partner_id FROM (%s) v", self._valid_rows('loan', ctx)), ctx.company_id)
+        self._analyze_if_grown('collection_case', created)
+        owned = [('partner_id', SQL("src.cif")), ('case_id', SQL("src.case_id")), ('product_id', SQL("src.product")),
                  ('product_type', SQL("src.product_type")), ('currency_id', SQL("src.currency")),
                  ('outstanding_amount', SQL("src.outstanding")), ('state', SQL("src.state"))]
         owned += [(column, SQL("src.%s", SQL.identifier(name))) for name, column in optional.items()
                   if plan.is_mapped('loan', name)]
+        # a new loan has no instalment yet: not overdue, in the bucket of day 0 (the instalments,
+        # loaded next, update it)
         fixed = [('name', SQL("src.account")), ('source_system', SQL("%s", ctx.source_system)),
-                 ('company_id', SQL("%s", ctx.company_id))]
+                 ('company_id', SQL("%s", ctx.company_id)), ('dpd', SQL("0")), ('overdue_amount', SQL("0")),
+                 ('bucket_id', SQL("%s", self._bucket_of_day_zero()))]
         taken = {col for col, _e in owned + fixed}
         defaults = [(col, SQL("%s", value)) for col, value in self._orm_defaults('collection.loan', taken)]
+        source = SQL("""SELECT v.*, c.id AS case_id FROM (%s) v
+                          LEFT JOIN collection_case c ON c.partner_id = v.cif AND c.company_id = %s""",
+                     self._valid_rows('loan', ctx), ctx.company_id)
         inserted, updated = self._upsert(
             ctx, 'loan', 'collection_loan', SQL("(source_system, name, company_id)"),
             SQL("e.source_system = %s AND e.company_id = %s AND e.name = s0.account", ctx.source_system, ctx.company_id),
-            owned + fixed + defaults, [col for col, _e in owned], self._valid_rows('loan', ctx))
+            owned + fixed + defaults, [col for col, _e in owned], source)
         self._count_stats(ctx, 'loan', inserted, updated)
-        self._touch_loans(SQL("SELECT id FROM _cs_chg_loan"))
-        ctx.touched_loans = True
+        # existing loans whose values changed: their case link, DPD and bucket are checked again
+        self._touch_loans(SQL("SELECT id, NOT inserted FROM _cs_chg_loan"))
         if ctx.extract_type == 'FULL' and plan.primary == 'loan':
             self._close_missing_loans(ctx)
         self.env['collection.loan'].invalidate_model()
 
+    def _bucket_of_day_zero(self):
+        rows = self.env.execute_query(SQL("""
+            SELECT id FROM collection_bucket WHERE active AND dpd_from <= 0 AND 0 <= dpd_to ORDER BY dpd_from LIMIT 1
+        """))
+        return rows[0][0] if rows else None
+
     def _touch_loans(self, query):
+        """Remember loans for the refresh at the end of the batch; ``query`` selects (loan id,
+        whether its DPD must be computed again)."""
         cr = self.env.cr
-        cr.execute("CREATE TEMP TABLE IF NOT EXISTS _cs_touched_loan (id integer PRIMARY KEY)")
-        cr.execute(SQL("INSERT INTO _cs_touched_loan (id) %s ON CONFLICT DO NOTHING", query))
+        cr.execute("CREATE TEMP TABLE IF NOT EXISTS _cs_touched_loan (id integer PRIMARY KEY, recompute boolean)")
+        cr.execute(SQL("""
+            INSERT INTO _cs_touched_loan (id, recompute) %s
+            ON CONFLICT (id) DO UPDATE SET recompute = _cs_touched_loan.recompute OR EXCLUDED.recompute
+        """, query))
+        self._analyze_temp('_cs_touched_loan')
 
     def _has_unreadable_keys(self, ctx, target):
         """Whether rows of the batch have a key that cannot be read: a full refresh then cannot
@@ -788,12 +845,13 @@ class CollectionSyncEngine(models.AbstractModel):
                 count=to_close, active=active, system=ctx.source_system,
                 percent=round(to_close * 100.0 / active, 1), limit=limit), verdict='balanced')
         env.cr.execute(SQL("CREATE TEMP TABLE _cs_closed_loan AS SELECT l.id %s", missing))
+        self._analyze_temp('_cs_closed_loan')
         env.cr.execute(SQL("""
             UPDATE collection_loan l SET state = 'closed', write_uid = %(uid)s, write_date = %(now)s
               FROM _cs_closed_loan c WHERE l.id = c.id
         """, uid=ctx.uid, now=ctx.now))
         ctx.stats['closed_count'] = env.cr.rowcount
-        self._touch_loans(SQL("SELECT id FROM _cs_closed_loan"))
+        self._touch_loans(SQL("SELECT id, FALSE FROM _cs_closed_loan"))
 
     def _upsert_due(self, ctx):
         plan = ctx.plan
@@ -810,8 +868,7 @@ class CollectionSyncEngine(models.AbstractModel):
             SQL("e.loan_id = s0.account AND e.sequence = s0.sequence"),
             owned + fixed, [col for col, _e in owned], self._valid_rows('due', ctx))
         self._count_stats(ctx, 'due', inserted, updated)
-        self._touch_loans(SQL("SELECT d.loan_id FROM collection_loan_due d JOIN _cs_chg_due c ON c.id = d.id"))
-        ctx.touched_loans = True
+        self._touch_loans(SQL("SELECT DISTINCT d.loan_id, TRUE FROM collection_loan_due d JOIN _cs_chg_due c ON c.id = d.id"))
         if ctx.extract_type == 'FULL' and plan.primary == 'due':
             self._settle_missing_dues(ctx)
         self.env['collection.loan.due'].invalidate_model()
@@ -828,12 +885,12 @@ class CollectionSyncEngine(models.AbstractModel):
               FROM collection_loan l
              WHERE d.loan_id = l.id AND l.source_system = %(source)s AND l.company_id = %(company)s
                AND d.amount_residual > 0
-               AND NOT EXISTS (SELECT 1 FROM _cs_val_due v WHERE v.loan_id = d.loan_id AND v.sequence = d.sequence)
+               AND NOT EXISTS (SELECT 1 FROM _cs_val_due v WHERE v.account = d.loan_id AND v.sequence = d.sequence)
          RETURNING d.loan_id
         """, uid=ctx.uid, now=ctx.now, source=ctx.source_system, company=ctx.company_id))
         ctx.stats['closed_count'] = len(rows)
         if rows:
-            self._touch_loans(SQL("SELECT DISTINCT unnest(%s::integer[])", [loan_id for (loan_id,) in rows]))
+            self._touch_loans(SQL("SELECT DISTINCT unnest(%s::integer[]), TRUE", [loan_id for (loan_id,) in rows]))
 
     def _upsert_collateral(self, ctx):
         plan = ctx.plan
@@ -894,16 +951,22 @@ class CollectionSyncEngine(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _refresh_loans(self, ctx):
-        """Cases, DPD, buckets and case totals of the loans the batch touched."""
-        if not ctx.touched_loans:
-            return
+        """Cases, DPD, buckets and case totals of the loans the batch touched.
+
+        New loans were written linked to their case and with the figures of a loan without
+        instalments; existing loans that changed, and loans whose instalments changed, go
+        through ``collection.case._ensure_for_loans`` and ``collection.loan._recompute_delinquency``;
+        the cases of all of them get their totals again.
+        """
         env = self.env
-        loan_ids = [loan_id for (loan_id,) in env.execute_query(SQL("SELECT id FROM _cs_touched_loan ORDER BY id"))]
-        if not loan_ids:
+        if not env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_touched_loan') IS NOT NULL"))[0][0]:
             return
+        recompute_ids = [loan_id for (loan_id,) in env.execute_query(
+            SQL("SELECT id FROM _cs_touched_loan WHERE recompute ORDER BY id"))]
         Case = env['collection.case']
-        Case._ensure_for_loans(loan_ids)
-        # collateral and dues keep stored copies of their loan's obligor, case and company
+        if recompute_ids:
+            Case._ensure_for_loans(recompute_ids)
+        # collateral keeps stored copies of its loan's obligor, case and company
         env.cr.execute(SQL("""
             UPDATE collection_collateral c
                SET partner_id = l.partner_id, case_id = l.case_id, company_id = l.company_id
@@ -912,7 +975,8 @@ class CollectionSyncEngine(models.AbstractModel):
                AND (c.partner_id, c.case_id, c.company_id) IS DISTINCT FROM (l.partner_id, l.case_id, l.company_id)
         """))
         env['collection.collateral'].invalidate_model(['partner_id', 'case_id', 'company_id'])
-        env['collection.loan']._recompute_delinquency(loan_ids)
+        if recompute_ids:
+            env['collection.loan']._recompute_delinquency(recompute_ids)
         case_ids = [case_id for (case_id,) in env.execute_query(SQL("""
             SELECT DISTINCT l.case_id FROM collection_loan l JOIN _cs_touched_loan t ON t.id = l.id
              WHERE l.case_id IS NOT NULL
