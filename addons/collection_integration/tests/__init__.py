@@ -12,3 +12,4 @@ from . import test_call_center
 from . import test_whatsapp
 from . import test_voice_blast
 from . import test_payment_link
+from . import test_inbound_hardening
