@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_partner
+from . import res_users
 from . import collection_tag
 from . import collection_bucket
 from . import collection_product
@@ -16,3 +17,8 @@ from . import collection_action
 from . import collection_ptp
 from . import collection_payment
 from . import collection_payment_allocation
+from . import collection_strategy
+from . import collection_strategy_treatment
+from . import collection_strategy_date
+from . import collection_strategy_run
+from . import collection_strategy_run_line
