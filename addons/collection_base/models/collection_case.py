@@ -65,7 +65,7 @@ class CollectionCase(models.Model):
     max_dpd = fields.Integer(string="Max DPD", readonly=True, aggregator='max')
     bucket_id = fields.Many2one('collection.bucket', readonly=True, index=True)
     strategy_id = fields.Many2one(
-        'collection.strategy', string="Strategy", readonly=True, index='btree_not_null', ondelete='set null',
+        'collection.strategy', string="Strategy", readonly=True, ondelete='set null',
         help="The strategy that treated this case last.")
     strategy_group = fields.Selection(
         [('champion', "Champion"), ('challenger', "Challenger")], readonly=True,

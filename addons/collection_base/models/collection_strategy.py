@@ -309,16 +309,19 @@ class CollectionStrategy(models.Model):
         last_key = max((s.sequence, s.id) for s in self)
         Run = self.env['collection.strategy.run']
         Run._create_work_tables()
-        match_seconds, skipped = {}, {}
+        match_seconds, skipped, claimers = {}, {}, []
         for strategy in chain:
             if (strategy.sequence, strategy.id) > last_key:
                 break
             started = time.monotonic()
             if strategy in self:
-                skipped[strategy] = strategy._match_into_work(run_date)
-            if not strategy.is_continue:
-                strategy._claim_cases(run_date, treated=strategy in self)
+                skipped[strategy] = strategy._match_into_work(run_date, claimers)
+                if not strategy.is_continue:
+                    claimers.append(strategy.id)  # its work rows are its claims
+            elif not strategy.is_continue:
+                strategy._claim_cases(run_date)
             match_seconds[strategy] = time.monotonic() - started
+        Run._index_work_tables()
         runs = Run
         for strategy in self.sorted(lambda s: (s.sequence, s.id)):
             runs |= Run._execute(strategy, run_date, trigger, match_seconds[strategy], skipped[strategy])
@@ -331,36 +334,53 @@ class CollectionStrategy(models.Model):
     def _get_lock_key(self):
         return int(hashlib.md5(b'collection.strategy.run').hexdigest()[:7], 16)
 
-    def _match_into_work(self, run_date):
+    def _match_into_work(self, run_date, claimers=()):
         """Insert this strategy's matching cases, less those claimed by earlier strategies, into
-        the work table with their champion/challenger group. Returns how many were claimed."""
+        the work table with their champion/challenger group and their current values.
+
+        Cases are claimed by the earlier strategies not run now (claim table) and by the
+        earlier strategies of this run that stop the evaluation (``claimers``, their work rows).
+        Returns how many matching cases were claimed by earlier strategies."""
         self.ensure_one()
+        claimed_in_run = SQL("""
+            SELECT DISTINCT x.case_id FROM collection_strategy_work x WHERE x.strategy_id = ANY(%s::int[])
+        """, list(claimers)) if claimers else SQL("SELECT NULL::int AS case_id WHERE FALSE")
         match = self.env['collection.case']._search(self._get_match_domain(run_date))
+        threshold = self._get_challenger_threshold()
+        if threshold:
+            group = SQL("""
+                CASE WHEN MOD(('x' || SUBSTR(MD5(%(strategy)s::text || '-' || m.id::text), 1, 7))::bit(28)::int,
+                              %(buckets)s) < %(threshold)s
+                     THEN 'challenger' ELSE 'champion' END
+            """, strategy=self.id, buckets=SPLIT_BUCKETS, threshold=threshold)
+        else:
+            group = SQL("'champion'")
         skipped = self.env.execute_query(SQL("""
             WITH matched AS (
-                SELECT c.id, c.region_id, claim.case_id IS NOT NULL AS is_claimed
+                SELECT c.id, c.region_id, c.user_id, c.team_id, c.priority, c.next_action_date, c.strategy_id,
+                       c.strategy_group, (claim.case_id IS NOT NULL OR run_claim.case_id IS NOT NULL) AS is_claimed
                   FROM collection_case c
              LEFT JOIN collection_strategy_claim claim ON claim.case_id = c.id
+             LEFT JOIN (%(claimed_in_run)s) run_claim ON run_claim.case_id = c.id
                  WHERE c.id IN %(match)s
+            ), grouped AS (
+                SELECT m.*, %(group)s AS grp FROM matched m WHERE NOT m.is_claimed
             ), inserted AS (
-                INSERT INTO collection_strategy_work (strategy_id, case_id, grp, region_id)
-                SELECT %(strategy)s, m.id,
-                       CASE WHEN MOD(('x' || SUBSTR(MD5(%(strategy)s::text || '-' || m.id::text), 1, 7))::bit(28)::int,
-                                     %(buckets)s) < %(threshold)s
-                            THEN 'challenger' ELSE 'champion' END,
-                       m.region_id
-                  FROM matched m
-                 WHERE NOT m.is_claimed
+                INSERT INTO collection_strategy_work (
+                    strategy_id, case_id, grp, treatment_id, region_id,
+                    prev_user_id, user_id, prev_team_id, team_id, prev_priority, priority,
+                    prev_next_action_date, next_action_date, prev_strategy_id, prev_grp)
+                SELECT %(strategy)s, g.id, g.grp,
+                       CASE WHEN g.grp = 'challenger' THEN %(challenger)s ELSE %(champion)s END,
+                       g.region_id, g.user_id, g.user_id, g.team_id, g.team_id, g.priority, g.priority,
+                       g.next_action_date, g.next_action_date, g.strategy_id, g.strategy_group
+                  FROM grouped g
             )
             SELECT COUNT(*) FILTER (WHERE is_claimed) FROM matched
-        """, strategy=self.id, buckets=SPLIT_BUCKETS, threshold=self._get_challenger_threshold(),
-            match=match.subselect()))[0][0]
-        self.env.execute_query(SQL("""
-            UPDATE collection_strategy_work w
-               SET treatment_id = t.id
-              FROM collection_strategy_treatment t
-             WHERE w.strategy_id = %(strategy)s AND t.strategy_id = w.strategy_id AND t.split_group = w.grp
-        """, strategy=self.id))
+        """, strategy=self.id, group=group, champion=self.champion_treatment_ids[:1].id or None,
+            challenger=self.challenger_treatment_ids[:1].id or None, match=match.subselect(),
+            claimed_in_run=claimed_in_run))[0][0]
+        self.env.execute_query(SQL("ANALYZE collection_strategy_work"))
         self._flag_tagged_cases()
         return skipped
 
@@ -397,20 +417,15 @@ class CollectionStrategy(models.Model):
              WHERE w.strategy_id = %(strategy)s AND w.case_id = f.case_id
         """, tagged=tagged, company=self.company_id.id, strategy=self.id))
 
-    def _claim_cases(self, run_date, treated):
-        """Reserve this strategy's matching cases so that later strategies skip them."""
+    def _claim_cases(self, run_date):
+        """Reserve the matching cases of this strategy, not run now, so that later strategies skip them."""
         self.ensure_one()
-        if treated:
-            source = SQL("""
-                SELECT case_id FROM collection_strategy_work WHERE strategy_id = %s
-            """, self.id)
-        else:
-            source = self.env['collection.case']._search(self._get_match_domain(run_date)).select()
+        match = self.env['collection.case']._search(self._get_match_domain(run_date))
         self.env.execute_query(SQL("""
             INSERT INTO collection_strategy_claim (case_id, strategy_id)
             SELECT src.id, %(strategy)s FROM (%(source)s) AS src(id)
             ON CONFLICT (case_id) DO NOTHING
-        """, strategy=self.id, source=source))
+        """, strategy=self.id, source=match.select()))
 
     def _post_run_summary(self, run):
         self.ensure_one()

@@ -113,15 +113,24 @@ class CollectionStrategyRun(models.Model):
                 priority varchar,
                 prev_next_action_date date,
                 next_action_date date,
+                prev_strategy_id integer,
+                prev_grp varchar,
                 need_agent boolean NOT NULL DEFAULT FALSE,
                 activity_id integer,
-                blocked_reason varchar,
-                PRIMARY KEY (strategy_id, case_id)
+                blocked_reason varchar
             ) ON COMMIT DROP;
             CREATE TEMPORARY TABLE collection_strategy_claim (
                 case_id integer PRIMARY KEY,
                 strategy_id integer NOT NULL
             ) ON COMMIT DROP;
+        """))
+
+    @api.model
+    def _index_work_tables(self):
+        """Index the work table once it is filled (cheaper than maintaining the index while inserting)."""
+        self.env.execute_query(SQL("""
+            CREATE UNIQUE INDEX ON collection_strategy_work (strategy_id, case_id);
+            ANALYZE collection_strategy_work;
         """))
 
     @api.model
@@ -163,32 +172,7 @@ class CollectionStrategyRun(models.Model):
     @api.model
     def _apply_treatments(self, strategy, run_date):
         """Set-based treatments of one strategy's work rows; returns the run's counts."""
-        sid = strategy.id
-        self.env.execute_query(SQL("ANALYZE collection_strategy_work"))
-        self.env.execute_query(SQL("""
-            UPDATE collection_strategy_work w
-               SET prev_user_id = c.user_id, user_id = c.user_id,
-                   prev_team_id = c.team_id, team_id = c.team_id,
-                   prev_priority = c.priority, priority = c.priority,
-                   prev_next_action_date = c.next_action_date, next_action_date = c.next_action_date
-              FROM collection_case c
-             WHERE w.strategy_id = %s AND c.id = w.case_id
-        """, sid))
-        self._treat_teams(strategy)
-        self.env.execute_query(SQL("""
-            UPDATE collection_strategy_work w
-               SET priority = t.priority
-              FROM collection_strategy_treatment t
-             WHERE w.strategy_id = %(sid)s AND NOT w.is_excluded AND t.id = w.treatment_id
-               AND t.priority IS NOT NULL
-        """, sid=sid))
-        self.env.execute_query(SQL("""
-            UPDATE collection_strategy_work w
-               SET next_action_date = %(run_date)s::date + COALESCE(t.next_action_days, 0)
-              FROM collection_strategy_treatment t
-             WHERE w.strategy_id = %(sid)s AND NOT w.is_excluded AND t.id = w.treatment_id
-               AND t.set_next_action AND (t.is_next_action_overwrite OR w.next_action_date IS NULL)
-        """, sid=sid, run_date=run_date))
+        self._treat_work_rows(strategy, run_date)
         self._treat_agents(strategy)
         self._write_cases(strategy)
         counts = {'sms_sent_count': 0, 'email_sent_count': 0, 'blocked_count': 0, 'letter_count': 0}
@@ -205,8 +189,15 @@ class CollectionStrategyRun(models.Model):
         return counts
 
     @api.model
-    def _treat_teams(self, strategy):
-        """Target team: routing tag, else the treatment's team, else the team covering the region."""
+    def _treat_work_rows(self, strategy, run_date):
+        """One pass over the strategy's rows: the case's current values, and the treated ones.
+
+        Team: the routing tag's team, else the treatment's team, else (team by region) the first
+        team covering the case's region, else the current team. Priority and next action date
+        as the treatment says. Excluded rows and rows without treatment keep the case's values.
+        The rows were filled with the case's values when matched; only those that change (by
+        this treatment, or because an earlier strategy of the run changed the case) are written.
+        """
         region_rel = self.env['collection.team']._fields['region_ids']
         self.env.execute_query(SQL("""
             WITH region_team AS (
@@ -215,22 +206,41 @@ class CollectionStrategyRun(models.Model):
                   JOIN collection_team tm ON tm.id = rr.%(team_col)s
                  WHERE tm.active AND tm.company_id = %(company)s
               ORDER BY rr.%(region_col)s, tm.sequence, tm.id
-            ), target AS (
-                SELECT w.case_id,
-                       COALESCE(w.route_team_id, t.team_id,
-                                CASE WHEN t.is_team_by_region THEN rt.team_id END, w.team_id) AS team_id
+            ), src AS (
+                SELECT w.case_id, c.user_id, c.team_id, c.priority, c.next_action_date, c.strategy_id,
+                       c.strategy_group,
+                       CASE WHEN w.is_excluded OR t.id IS NULL THEN c.team_id
+                            ELSE COALESCE(w.route_team_id, t.team_id,
+                                          CASE WHEN t.is_team_by_region THEN rt.team_id END, c.team_id)
+                       END AS new_team_id,
+                       CASE WHEN NOT w.is_excluded AND t.priority IS NOT NULL THEN t.priority
+                            ELSE c.priority END AS new_priority,
+                       CASE WHEN NOT w.is_excluded AND t.set_next_action
+                                 AND (t.is_next_action_overwrite OR c.next_action_date IS NULL)
+                            THEN %(run_date)s::date + COALESCE(t.next_action_days, 0)
+                            ELSE c.next_action_date END AS new_next_action_date
                   FROM collection_strategy_work w
-                  JOIN collection_strategy_treatment t ON t.id = w.treatment_id
+                  JOIN collection_case c ON c.id = w.case_id
+             LEFT JOIN collection_strategy_treatment t ON t.id = w.treatment_id
              LEFT JOIN region_team rt ON rt.region_id = w.region_id
-                 WHERE w.strategy_id = %(sid)s AND NOT w.is_excluded
+                 WHERE w.strategy_id = %(sid)s
             )
             UPDATE collection_strategy_work w
-               SET team_id = target.team_id
-              FROM target
-             WHERE w.strategy_id = %(sid)s AND w.case_id = target.case_id
-               AND w.team_id IS DISTINCT FROM target.team_id
+               SET prev_user_id = src.user_id, user_id = src.user_id,
+                   prev_team_id = src.team_id, team_id = src.new_team_id,
+                   prev_priority = src.priority, priority = src.new_priority,
+                   prev_next_action_date = src.next_action_date, next_action_date = src.new_next_action_date,
+                   prev_strategy_id = src.strategy_id, prev_grp = src.strategy_group
+              FROM src
+             WHERE w.strategy_id = %(sid)s AND w.case_id = src.case_id
+               AND (w.prev_user_id, w.user_id, w.prev_team_id, w.team_id, w.prev_priority, w.priority,
+                    w.prev_next_action_date, w.next_action_date, w.prev_strategy_id, w.prev_grp)
+                   IS DISTINCT FROM
+                   (src.user_id, src.user_id, src.team_id, src.new_team_id, src.priority, src.new_priority,
+                    src.next_action_date, src.new_next_action_date, src.strategy_id, src.strategy_group)
         """, region_rel=SQL.identifier(region_rel.relation), team_col=SQL.identifier(region_rel.column1),
-            region_col=SQL.identifier(region_rel.column2), company=strategy.company_id.id, sid=strategy.id))
+            region_col=SQL.identifier(region_rel.column2), company=strategy.company_id.id, sid=strategy.id,
+            run_date=run_date))
 
     @api.model
     def _treat_agents(self, strategy):
@@ -311,21 +321,28 @@ class CollectionStrategyRun(models.Model):
         The load of an agent counts their open cases, minus the cases this run takes away,
         plus the cases this run already gave them.
         """
+        loads = dict(self.env.execute_query(SQL("""
+            SELECT a.user_id, COALESCE(held.n, 0) + COALESCE(given.n, 0)
+              FROM UNNEST(%(agents)s::int[]) AS a(user_id)
+         LEFT JOIN (SELECT c.user_id, COUNT(*) AS n
+                      FROM collection_case c
+                     WHERE c.user_id = ANY(%(agents)s::int[]) AND c.active AND c.stage != 'closed'
+                       AND NOT EXISTS (SELECT 1 FROM collection_strategy_work x
+                                        WHERE x.strategy_id = %(sid)s AND x.case_id = c.id AND x.need_agent)
+                  GROUP BY c.user_id) held ON held.user_id = a.user_id
+         LEFT JOIN (SELECT x.user_id, COUNT(*) AS n
+                      FROM collection_strategy_work x
+                     WHERE x.strategy_id = %(sid)s AND x.need_agent AND x.user_id = ANY(%(agents)s::int[])
+                  GROUP BY x.user_id) given ON given.user_id = a.user_id
+        """, agents=agents.ids, sid=strategy.id)))
         capacity = team.capacity_per_agent if team.capacity_per_agent > 0 else UNLIMITED
+        if all(load >= capacity for load in loads.values()):
+            return
         self.env.execute_query(SQL("""
             WITH ranked AS (%(ranked)s),
-            loads AS (
-                SELECT a.user_id,
-                       (SELECT COUNT(*) FROM collection_case c
-                         WHERE c.user_id = a.user_id AND c.active AND c.stage != 'closed'
-                           AND NOT EXISTS (SELECT 1 FROM collection_strategy_work x
-                                            WHERE x.strategy_id = %(sid)s AND x.case_id = c.id AND x.need_agent))
-                     + (SELECT COUNT(*) FROM collection_strategy_work x
-                         WHERE x.strategy_id = %(sid)s AND x.need_agent AND x.user_id = a.user_id) AS load
-                  FROM UNNEST(%(agents)s::int[]) AS a(user_id)
-            ), slots AS (
+            slots AS (
                 SELECT l.user_id, ROW_NUMBER() OVER (ORDER BY k, l.user_id) AS rn
-                  FROM loads l
+                  FROM UNNEST(%(agents)s::int[], %(loads)s::int[]) AS l(user_id, load)
             CROSS JOIN LATERAL GENERATE_SERIES(
                            l.load + 1, LEAST(%(capacity)s::bigint, l.load + (SELECT COUNT(*) FROM ranked))) AS k
             )
@@ -334,7 +351,8 @@ class CollectionStrategyRun(models.Model):
               FROM ranked
               JOIN slots ON slots.rn = ranked.rn
              WHERE w.strategy_id = %(sid)s AND w.case_id = ranked.case_id
-        """, ranked=self._rank_cases(strategy, scope), sid=strategy.id, agents=agents.ids, capacity=capacity))
+        """, ranked=self._rank_cases(strategy, scope), sid=strategy.id, agents=list(loads),
+            loads=list(loads.values()), capacity=capacity))
 
     @api.model
     def _assign_by_region(self, strategy, team, agents, scope):
@@ -360,10 +378,10 @@ class CollectionStrategyRun(models.Model):
                    write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
               FROM collection_strategy_work w
              WHERE w.strategy_id = %(sid)s AND NOT w.is_excluded AND c.id = w.case_id
-               AND (c.user_id IS DISTINCT FROM w.user_id OR c.team_id IS DISTINCT FROM w.team_id
-                    OR c.priority IS DISTINCT FROM w.priority
-                    OR c.next_action_date IS DISTINCT FROM w.next_action_date
-                    OR c.strategy_id IS DISTINCT FROM w.strategy_id OR c.strategy_group IS DISTINCT FROM w.grp)
+               AND (w.user_id, w.team_id, w.priority, w.next_action_date, w.strategy_id, w.grp)
+                   IS DISTINCT FROM
+                   (w.prev_user_id, w.prev_team_id, w.prev_priority, w.prev_next_action_date,
+                    w.prev_strategy_id, w.prev_grp)
         """, uid=self.env.uid, sid=strategy.id))
         self.env['collection.case'].invalidate_model([
             'user_id', 'team_id', 'priority', 'next_action_date', 'strategy_id', 'strategy_group',
@@ -438,24 +456,36 @@ class CollectionStrategyRun(models.Model):
             "SELECT %s FROM collection_strategy_work w WHERE w.strategy_id = %s", columns, strategy.id))[0]
 
     def _insert_lines(self):
-        """Keep the work rows of this run's strategy as run lines, in one INSERT."""
+        """Keep, as run lines, the work rows of this run where something was done, in one INSERT.
+
+        A case gets a line when it is excluded, enters the strategy, changes agent, team,
+        priority or next action date, gets an activity or is sent a message: what a daily
+        re-run leaves as it was leaves no line.
+        """
         self.ensure_one()
+        messaged = SQL(" OR ").join(
+            SQL("t.%s IS NOT NULL", SQL.identifier(field_name))
+            for field_name, _channel in self.env['collection.strategy.treatment']._get_message_treatments())
         self.env.execute_query(SQL("""
             INSERT INTO collection_strategy_run_line (
-                run_id, strategy_id, company_id, case_id, split_group, treatment_id, is_excluded, route_team_id,
+                run_id, case_id, split_group, is_excluded, route_team_id,
                 previous_user_id, user_id, previous_team_id, team_id, previous_priority, priority,
-                next_action_date, is_assigned, is_unassigned, activity_id, blocked_reason,
-                create_uid, create_date, write_uid, write_date)
-            SELECT %(run)s, w.strategy_id, %(company)s, w.case_id, w.grp, w.treatment_id, w.is_excluded,
+                next_action_date, is_assigned, is_unassigned, activity_id, blocked_reason)
+            SELECT %(run)s, w.case_id, w.grp, w.is_excluded,
                    CASE WHEN w.treatment_id IS NOT NULL THEN w.route_team_id END,
                    w.prev_user_id, w.user_id, w.prev_team_id, w.team_id, w.prev_priority, w.priority,
                    w.next_action_date,
                    w.user_id IS NOT NULL AND w.user_id IS DISTINCT FROM w.prev_user_id,
-                   w.need_agent AND w.user_id IS NULL, w.activity_id, w.blocked_reason,
-                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                   w.need_agent AND w.user_id IS NULL, w.activity_id, w.blocked_reason
               FROM collection_strategy_work w
+         LEFT JOIN collection_strategy_treatment t ON t.id = w.treatment_id
              WHERE w.strategy_id = %(sid)s
-        """, run=self.id, company=self.company_id.id, sid=self.strategy_id.id, uid=self.env.uid))
+               AND (w.is_excluded OR w.activity_id IS NOT NULL OR (%(messaged)s)
+                    OR w.prev_strategy_id IS DISTINCT FROM w.strategy_id
+                    OR w.user_id IS DISTINCT FROM w.prev_user_id OR w.team_id IS DISTINCT FROM w.prev_team_id
+                    OR w.priority IS DISTINCT FROM w.prev_priority
+                    OR w.next_action_date IS DISTINCT FROM w.prev_next_action_date)
+        """, run=self.id, sid=self.strategy_id.id, messaged=messaged))
         self.invalidate_recordset(['line_ids', 'line_count'])
 
     def _compose_summary(self):

@@ -2,19 +2,22 @@ from odoo import fields, models
 
 
 class CollectionStrategyRunLine(models.Model):
-    """What one strategy run did to one case. Written in bulk by SQL (see collection.strategy.run)."""
+    """What one strategy run did to one case. Written in bulk by SQL (see collection.strategy.run).
+
+    Only cases where the run did something get a line (see _insert_lines).
+    """
     _name = 'collection.strategy.run.line'
     _description = 'Collection Strategy Run Line'
     _order = 'run_id desc, id'
+    _log_access = False  # the run holds who and when
 
     run_id = fields.Many2one('collection.strategy.run', required=True, index=True, ondelete='cascade', readonly=True)
-    strategy_id = fields.Many2one('collection.strategy', readonly=True)
-    company_id = fields.Many2one('res.company', readonly=True)
+    strategy_id = fields.Many2one(related='run_id.strategy_id')
+    company_id = fields.Many2one(related='run_id.company_id')
     case_id = fields.Many2one('collection.case', required=True, index=True, ondelete='cascade', readonly=True)
     partner_id = fields.Many2one(related='case_id.partner_id', string="Customer")
     split_group = fields.Selection(
         [('champion', "Champion"), ('challenger', "Challenger")], string="Group", readonly=True)
-    treatment_id = fields.Many2one('collection.strategy.treatment', readonly=True, ondelete='set null')
     is_excluded = fields.Boolean(string="Excluded", readonly=True, help="Skipped because of an excluding tag.")
     route_team_id = fields.Many2one('collection.team', string="Routed to", readonly=True)
     previous_user_id = fields.Many2one('res.users', string="Previous Agent", readonly=True)
