@@ -136,56 +136,58 @@ class CollectionStrategyRun(models.Model):
     @api.model
     def _execute(self, strategy, run_date, trigger, match_seconds=0.0, skipped=0):
         """Apply the treatments of ``strategy`` to its rows of the work table and log the run."""
-        started_at = fields.Datetime.now()
         started = time.monotonic()
-        error = False
-        try:
-            with self.env.cr.savepoint():
-                counts = self._apply_treatments(strategy, run_date)
-        except Exception as exc:  # noqa: BLE001 -- a failing strategy is logged, the others still run
-            _logger.exception("Collection strategy %s failed", strategy.display_name)
-            self.env.invalidate_all()
-            error = str(exc)
-            counts = {}
-        values = {
+        run = self.create({
             'name': self.env._("%(strategy)s on %(date)s", strategy=strategy.name, date=run_date),
             'strategy_id': strategy.id,
             'company_id': strategy.company_id.id,
             'run_date': run_date,
-            'date_start': started_at,
+            'date_start': fields.Datetime.now(),
             'trigger': trigger,
-            'state': 'failed' if error else 'done',
-            'error': error,
             'skipped_count': skipped,
-            **counts,
-        }
-        if error:
-            values.update(self._count_work(strategy, only=('matched_count', 'excluded_count')))
+        })
+        try:
+            with self.env.cr.savepoint():
+                values = run._apply_treatments(run_date)
+        except Exception as exc:  # noqa: BLE001 -- a failing strategy is logged, the others still run
+            _logger.exception("Collection strategy %s failed", strategy.display_name)
+            self.env.invalidate_all()
+            values = {'state': 'failed', 'error': str(exc),
+                      **self._count_work(strategy, only=('matched_count', 'excluded_count'))}
         values['duration'] = match_seconds + time.monotonic() - started
-        run = self.create(values)
-        if not error:
+        run.write(values)
+        if run.state == 'done':
             run._insert_lines()
         run.summary = run._compose_summary()
         strategy._post_run_summary(run)
         return run
 
-    @api.model
-    def _apply_treatments(self, strategy, run_date):
-        """Set-based treatments of one strategy's work rows; returns the run's counts."""
+    def _apply_treatments(self, run_date):
+        """Set-based treatments of the run strategy's work rows; returns the run's counts."""
+        self.ensure_one()
+        strategy = self.strategy_id
         self._treat_work_rows(strategy, run_date)
         self._treat_agents(strategy)
         self._write_cases(strategy)
-        counts = {'sms_sent_count': 0, 'email_sent_count': 0, 'blocked_count': 0, 'letter_count': 0}
-        blocked = {}
         self._treat_activities(strategy, run_date)
+        counts = {'sms_sent_count': 0, 'email_sent_count': 0}
+        blocked = {}
         for field_name, channel in self.env['collection.strategy.treatment']._get_message_treatments():
             sent, channel_blocked = self._treat_messages(strategy, field_name, channel)
             counts[f'{channel}_sent_count'] = counts.get(f'{channel}_sent_count', 0) + sent
             for reason, count in channel_blocked.items():
                 blocked[reason] = blocked.get(reason, 0) + count
-        counts['blocked_count'] = sum(blocked.values())
-        counts['blocked_reasons'] = blocked or False
+        letters, letters_blocked, attachment = self._treat_letters(strategy)
+        if letters_blocked:
+            label = self.env._("letter held back by the contact policy")
+            blocked[label] = blocked.get(label, 0) + letters_blocked
         counts.update(self._count_work(strategy))
+        counts.update({
+            'blocked_count': sum(blocked.values()),
+            'blocked_reasons': blocked or False,
+            'letter_count': letters,
+            'letter_attachment_id': attachment.id,
+        })
         return counts
 
     @api.model
@@ -424,28 +426,62 @@ class CollectionStrategyRun(models.Model):
 
     @api.model
     def _treat_messages(self, strategy, field_name, channel):
-        """Send the treatment's template of ``channel``; returns (sent, {reason: blocked})."""
+        """Send the treatment's template of ``channel`` through the contact policy.
+
+        The cases the policy (or the gateway) refuses keep why on ``contact_blocked_reason``;
+        it is copied on their work rows for the run lines.
+        :return: (sent, {reason: blocked})
+        """
         Case = self.env['collection.case']
-        rows = self.env.execute_query(SQL("""
+        comodel = self.env['collection.strategy.treatment']._fields[field_name].comodel_name
+        sent, blocked = 0, {}
+        for template_id, case_ids in self._get_cases_by_treatment_field(strategy, field_name):
+            result = Case.browse(case_ids)._send_collection_notification(self.env[comodel].browse(template_id), channel)
+            sent += result.get('sent', 0)
+            for reason, count in (result.get('blocked') or {}).items():
+                blocked[reason] = blocked.get(reason, 0) + count
+            self.env.flush_all()
+            self.env.execute_query(SQL("""
+                UPDATE collection_strategy_work w
+                   SET blocked_reason = CONCAT_WS('; ', w.blocked_reason, c.contact_blocked_reason)
+                  FROM collection_case c
+                 WHERE w.strategy_id = %(sid)s AND w.case_id = ANY(%(cases)s::int[]) AND c.id = w.case_id
+                   AND c.contact_blocked_channel = %(channel)s AND c.contact_blocked_reason IS NOT NULL
+            """, sid=strategy.id, cases=case_ids, channel=channel))
+        return sent, blocked
+
+    def _treat_letters(self, strategy):
+        """Print the treatment's letter in one batch per template, the merged PDF kept on the run.
+
+        :return: (letters printed, letters held back, merged PDF attachment of the last batch)
+        """
+        printed, held_back = 0, 0
+        attachment = self.env['ir.attachment']
+        for template_id, case_ids in self._get_cases_by_treatment_field(strategy, 'letter_template_id'):
+            template = self.env['collection.letter.template'].browse(template_id)
+            result = template._print_letters(self.env['collection.case'].browse(case_ids), batch_owner=self)
+            printed += len(result['printed'])
+            held_back += len(result['blocked'])
+            attachment = result['attachment'] or attachment
+            if result['blocked']:
+                self.env.execute_query(SQL("""
+                    UPDATE collection_strategy_work w
+                       SET blocked_reason = CONCAT_WS('; ', w.blocked_reason, v.reason)
+                      FROM UNNEST(%(cases)s::int[], %(reasons)s::varchar[]) AS v(case_id, reason)
+                     WHERE w.strategy_id = %(sid)s AND w.case_id = v.case_id
+                """, sid=strategy.id, cases=list(result['blocked']), reasons=list(result['blocked'].values())))
+        return printed, held_back, attachment
+
+    @api.model
+    def _get_cases_by_treatment_field(self, strategy, field_name):
+        """[(value of the treatment's ``field_name``, [case ids])] of the strategy's treated rows."""
+        return self.env.execute_query(SQL("""
             SELECT t.%(field)s, ARRAY_AGG(w.case_id ORDER BY w.case_id)
               FROM collection_strategy_work w
               JOIN collection_strategy_treatment t ON t.id = w.treatment_id
              WHERE w.strategy_id = %(sid)s AND NOT w.is_excluded AND t.%(field)s IS NOT NULL
           GROUP BY t.%(field)s
         """, field=SQL.identifier(field_name), sid=strategy.id))
-        sent, blocked = 0, {}
-        comodel = self.env['collection.strategy.treatment']._fields[field_name].comodel_name
-        for template_id, case_ids in rows:
-            if not hasattr(Case, '_send_collection_notification'):
-                # TEMPORARY guard until the notification helper lands on main.
-                _logger.warning("Strategy %s: no notification sender installed, %s skipped", strategy.id, channel)
-                continue
-            result = Case.browse(case_ids)._send_collection_notification(
-                self.env[comodel].browse(template_id), channel)
-            sent += result.get('sent', 0)
-            for reason, count in (result.get('blocked') or {}).items():
-                blocked[reason] = blocked.get(reason, 0) + count
-        return sent, blocked
 
     @api.model
     def _count_work(self, strategy, only=None):
@@ -465,7 +501,7 @@ class CollectionStrategyRun(models.Model):
         self.ensure_one()
         messaged = SQL(" OR ").join(
             SQL("t.%s IS NOT NULL", SQL.identifier(field_name))
-            for field_name, _channel in self.env['collection.strategy.treatment']._get_message_treatments())
+            for field_name in self.env['collection.strategy.treatment']._get_communication_fields())
         self.env.execute_query(SQL("""
             INSERT INTO collection_strategy_run_line (
                 run_id, case_id, split_group, is_excluded, route_team_id,

@@ -60,12 +60,16 @@ class CollectionStrategyTreatment(models.Model):
         'sms.template', string="Send SMS", domain=[('model', '=', 'collection.case')])
     mail_template_id = fields.Many2one(
         'mail.template', string="Send Email", domain=[('model', '=', 'collection.case')])
+    letter_template_id = fields.Many2one(
+        'collection.letter.template', string="Print Letter", check_company=True,
+        help="Print this letter for the cases; the merged PDF of the batch is kept on the run.")
 
     _strategy_group_uniq = models.Constraint(
         'unique(strategy_id, split_group)', "A strategy has one treatment per group (champion, challenger).")
 
     @api.depends('team_id', 'is_team_by_region', 'assign_method', 'priority', 'set_next_action',
-                 'next_action_days', 'activity_type_id', 'sms_template_id', 'mail_template_id')
+                 'next_action_days', 'activity_type_id', 'sms_template_id', 'mail_template_id',
+                 'letter_template_id')
     def _compute_name(self):
         methods = dict(ASSIGN_METHODS)
         priorities = dict(self._fields['priority']._description_selection(self.env))
@@ -87,6 +91,8 @@ class CollectionStrategyTreatment(models.Model):
                 parts.append(self.env._("SMS %s", treatment.sms_template_id.name))
             if treatment.mail_template_id:
                 parts.append(self.env._("email %s", treatment.mail_template_id.name))
+            if treatment.letter_template_id:
+                parts.append(self.env._("letter %s", treatment.letter_template_id.name))
             treatment.name = ", ".join(parts) or self.env._("No action (control group)")
 
     @api.depends('split_group', 'name')
@@ -99,5 +105,10 @@ class CollectionStrategyTreatment(models.Model):
         return self.env['collection.case']._fields['priority'].selection
 
     def _get_message_treatments(self):
-        """(template field, channel) pairs a treatment can send; extended by the letter treatment."""
+        """(template field, channel) pairs sent through ``collection.case._send_collection_notification``;
+        an addon adding a notification channel adds its template field here."""
         return [('sms_template_id', 'sms'), ('mail_template_id', 'email')]
+
+    def _get_communication_fields(self):
+        """Fields of the treatments that reach the customer (a case treated with one gets a run line)."""
+        return [field_name for field_name, _channel in self._get_message_treatments()] + ['letter_template_id']

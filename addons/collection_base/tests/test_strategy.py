@@ -1,6 +1,10 @@
 from collections import Counter
 from datetime import date, timedelta
 
+from freezegun import freeze_time
+
+from odoo.addons.mail.tests.common import MockEmail
+from odoo.addons.sms.tests.common import SMSCase
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
@@ -448,3 +452,68 @@ class TestStrategyRunLog(StrategyTestCommon):
         queries_for('QCW', 2)  # warm the caches (models, templates) first
         few, many = queries_for('QCA', 5), queries_for('QCB', 60)
         self.assertLessEqual(abs(many - few), 3, f"{few} queries for 5 cases, {many} for 60")
+
+
+# Wednesday, 10:30 in Colombo where these customers live: inside every default contact window.
+CONTACT_HOURS = '2030-03-06 05:00:00'
+
+
+@tagged('post_install', '-at_install')
+@freeze_time(CONTACT_HOURS)
+class TestStrategyCommunication(SMSCase, MockEmail, StrategyTestCommon):
+    """SMS, email and letter treatments go through the notification and letter engines."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # letters without the web assets: wkhtmltopdf falls back to the system fonts at once
+        cls.env['ir.config_parameter'].set_param('report.url', 'http://127.0.0.1:9')
+        cls.sms_overdue = cls.env.ref('collection_base.collection_sms_template_overdue')
+        cls.mail_overdue = cls.env.ref('collection_base.collection_mail_template_overdue_notice')
+        cls.warning = cls.env.ref('collection_base.collection_letter_template_warning')
+        cls.reachable, cls.no_sms, cls.no_letter = [
+            cls._create_contactable_case(name, f'COM{index}', f'+1 202 555 014{index}')
+            for index, name in enumerate(["Rita Reachable", "Nils NoSms", "Lea NoLetter"])]
+        cls.no_sms.partner_id.consent_sms = False
+        cls.no_letter.partner_id.consent_letter = False
+
+    @classmethod
+    def _create_contactable_case(cls, name, cif, phone):
+        customer = cls._create_customer(name, cif, phone)
+        customer.write({'tz': 'Asia/Colombo', 'email': f'{cif.lower()}@example.com',
+                        'street': "1 Main Street", 'city': "Springfield"})
+        return cls._create_loan(customer, f'ACC-{cif}', overdue_instalments=1).case_id
+
+    def test_sms_and_email(self):
+        strategy = self._strategy("Reminders", [('partner_id.cif', '=like', 'COM%')],
+                                  sms_template_id=self.sms_overdue.id, mail_template_id=self.mail_overdue.id)
+        messages = len(strategy.message_ids)
+        with self.mockSMSGateway(), self.mock_mail_gateway():
+            run = strategy._run()
+        self.assertEqual((run.sms_sent_count, run.email_sent_count), (2, 3))
+        self.assertEqual((run.blocked_count, run.blocked_reasons), (1, {"no consent": 1}))
+        self.assertEqual(sorted(self._new_sms.mapped('number')), ['+12025550140', '+12025550142'])
+        self.assertEqual(len(self._new_mails.filtered(lambda m: m.model == 'collection.case')), 3)
+        line = run.line_ids.filtered(lambda l: l.case_id == self.no_sms)
+        self.assertEqual(line.blocked_reason, "no consent to SMS")
+        self.assertFalse(run.line_ids.filtered(lambda l: l.case_id == self.reachable).blocked_reason)
+        self.assertIn("2 SMS and 3 emails sent, 1 blocked (no consent: 1)", run.summary)
+        self.assertEqual(len(strategy.message_ids), messages + 1, "one summary message, not one per case")
+
+    def test_letter(self):
+        strategy = self._strategy("Warning letters", [('partner_id.cif', '=like', 'COM%')],
+                                  letter_template_id=self.warning.id)
+        run = strategy._run()
+        self.assertEqual(run.letter_count, 2)
+        self.assertEqual(run.blocked_count, 1)
+        pdf = run.letter_attachment_id
+        self.assertEqual((pdf.res_model, pdf.res_id, pdf.mimetype),
+                         ('collection.strategy.run', run.id, 'application/pdf'))
+        self.assertTrue(pdf.raw.startswith(b'%PDF-'))
+        letters = self.env['ir.attachment'].search([
+            ('res_model', '=', 'collection.case'), ('res_id', 'in', (self.reachable | self.no_sms | self.no_letter).ids),
+            ('mimetype', '=', 'application/pdf')])
+        self.assertEqual(set(letters.mapped('res_id')), {self.reachable.id, self.no_sms.id})
+        line = run.line_ids.filtered(lambda l: l.case_id == self.no_letter)
+        self.assertTrue(line.blocked_reason)
+        self.assertIn("2 letters", run.summary)
