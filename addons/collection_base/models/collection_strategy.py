@@ -279,6 +279,7 @@ class CollectionStrategy(models.Model):
         for index, (company, strategies) in enumerate(by_company):
             strategies.with_company(company)._run(run_date=today, trigger='cron')
             self.env['ir.cron']._commit_progress(len(strategies), remaining=len(by_company) - index - 1)
+        self.env['collection.strategy.run']._gc_run_lines(today)
 
     def _run(self, run_date=None, trigger='manual'):
         """Run these strategies on ``run_date`` and return their run records (one per strategy)."""

@@ -1,5 +1,6 @@
 import logging
 import time
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -81,6 +82,23 @@ class CollectionStrategyRun(models.Model):
             [('run_id', 'in', self.ids)], ['run_id'], ['__count']))
         for run in self:
             run.line_count = counts.get(run, 0)
+
+    @api.model
+    def _gc_run_lines(self, today):
+        """Forget the run lines of runs older than ``collection_base.strategy_run_line_days``
+        days (180 by default; 0 keeps them forever). Runs and their counts stay."""
+        days = int(self.env['ir.config_parameter'].sudo().get_param('collection_base.strategy_run_line_days', 180))
+        if days <= 0:
+            return 0
+        rows = self.env.execute_query(SQL("""
+            DELETE FROM collection_strategy_run_line l
+             USING collection_strategy_run r
+             WHERE r.id = l.run_id AND r.run_date < %s
+         RETURNING l.id
+        """, today - timedelta(days=days)))
+        self.env['collection.strategy.run.line'].invalidate_model()
+        self.invalidate_model(['line_ids', 'line_count'])
+        return len(rows)
 
     def action_open_lines(self):
         self.ensure_one()

@@ -416,6 +416,17 @@ class TestStrategyRunLog(StrategyTestCommon):
         self.assertEqual(line.user_id, cases[0].user_id)
         self.assertTrue(line.is_assigned)
 
+    def test_old_run_lines_are_forgotten(self):
+        self._create_cases('GCL', 2)
+        strategy = self._strategy("Old", [('partner_id.cif', '=like', 'GCL%')], priority='1')
+        old = strategy._run(run_date=self.today - timedelta(days=200))
+        strategy.champion_treatment_ids.priority = '2'
+        recent = strategy._run(run_date=self.today - timedelta(days=10))
+        self.assertEqual((old.line_count, recent.line_count), (2, 2))
+        self.assertEqual(self.env['collection.strategy.run']._gc_run_lines(self.today), 2)
+        self.assertEqual((old.line_count, recent.line_count), (0, 2))
+        self.assertEqual(old.matched_count, 2, "the run and its counts stay")
+
     def test_run_now_button(self):
         self._create_cases('BTN', 1)
         strategy = self._strategy("Button", [('partner_id.cif', '=like', 'BTN%')])
