@@ -49,6 +49,11 @@ class CollectionTestCommon(TransactionCase):
     @classmethod
     def _create_loan(cls, partner, number, overdue_instalments=0, instalment=100.0, future_instalments=3):
         """A loan with monthly instalments: ``overdue_instalments`` past due, then future ones."""
+        return cls.env['collection.loan'].create(cls._prepare_loan_vals(
+            partner, number, overdue_instalments, instalment, future_instalments))
+
+    @classmethod
+    def _prepare_loan_vals(cls, partner, number, overdue_instalments=0, instalment=100.0, future_instalments=3):
         dues = []
         for index in range(overdue_instalments, 0, -1):
             dues.append((0, 0, {'sequence': len(dues) + 1, 'amount_due': instalment,
@@ -57,7 +62,7 @@ class CollectionTestCommon(TransactionCase):
             dues.append((0, 0, {'sequence': len(dues) + 1, 'amount_due': instalment,
                                 'due_date': cls.today + timedelta(days=30 * index - 15)}))
         total = instalment * (overdue_instalments + future_instalments)
-        return cls.env['collection.loan'].create({
+        return {
             'name': number,
             'partner_id': partner.id,
             'product_id': cls.product.id,
@@ -65,7 +70,21 @@ class CollectionTestCommon(TransactionCase):
             'outstanding_amount': total,
             'installment_amount': instalment,
             'due_ids': dues,
-        })
+        }
+
+    @classmethod
+    def _create_cases(cls, prefix, count, overdue_instalments=1, region=None):
+        """``count`` customers with one loan each (created in batch); returns their cases."""
+        partners = cls.env['res.partner'].create([{
+            'name': f"{prefix} {index:04d}",
+            'cif': f"{prefix}{index:04d}",
+            'company_id': cls.company.id,
+            'state_id': region.id if region else False,
+        } for index in range(count)])
+        loans = cls.env['collection.loan'].create([
+            cls._prepare_loan_vals(partner, f"{prefix}-{index:04d}", overdue_instalments)
+            for index, partner in enumerate(partners)])
+        return loans.case_id
 
     @classmethod
     def _create_other_team(cls):
