@@ -1,0 +1,88 @@
+from odoo import api, fields, models
+
+# (field holding the count, model, smart-button title) of the legal records shown on a case
+LEGAL_RECORDS = [
+    ('repossession_count', 'collection.repossession', "Repossessions"),
+    ('mediation_count', 'collection.mediation', "Mediations"),
+    ('settlement_count', 'collection.settlement', "Settlements"),
+    ('legal_case_count', 'collection.legal.case', "Legal Cases"),
+    ('dispute_count', 'collection.dispute', "Disputes"),
+    ('hardship_count', 'collection.hardship.request', "Hardship Requests"),
+    ('incident_count', 'collection.recovery.incident', "Recovery Incidents"),
+]
+
+
+class CollectionCase(models.Model):
+    _inherit = 'collection.case'
+
+    placement_ids = fields.One2many('collection.placement', 'case_id', string="Placements")
+    agency_id = fields.Many2one(
+        'collection.agency', string="Placed With", compute='_compute_agency_id', search='_search_agency_id',
+        help="The agency the case is placed with today.")
+    placement_count = fields.Integer(compute='_compute_legal_counts')
+    repossession_count = fields.Integer(compute='_compute_legal_counts')
+    mediation_count = fields.Integer(compute='_compute_legal_counts')
+    settlement_count = fields.Integer(compute='_compute_legal_counts')
+    legal_case_count = fields.Integer(compute='_compute_legal_counts')
+    dispute_count = fields.Integer(compute='_compute_legal_counts')
+    hardship_count = fields.Integer(compute='_compute_legal_counts')
+    incident_count = fields.Integer(compute='_compute_legal_counts')
+    stage_before_dispute = fields.Char(readonly=True, copy=False)
+
+    @api.depends('placement_ids.state', 'placement_ids.date_end')
+    def _compute_agency_id(self):
+        for case in self:
+            case.agency_id = case.placement_ids.filtered('is_valid')[:1].agency_id
+
+    def _search_agency_id(self, operator, value):
+        return [('placement_ids', 'any', [('is_valid', '=', True), ('agency_id', operator, value)])]
+
+    def _compute_legal_counts(self):
+        counts = {'placement_count': dict(self.env['collection.placement']._read_group(
+            [('case_id', 'in', self.ids)], ['case_id'], ['__count']))}
+        for field_name, model, _title in LEGAL_RECORDS:
+            counts[field_name] = dict(self.env[model]._read_group(
+                [('case_id', 'in', self.ids)], ['case_id'], ['__count']))
+        for case in self:
+            for field_name, by_case in counts.items():
+                case[field_name] = by_case.get(case, 0)
+
+    def _get_valid_placement(self):
+        self.ensure_one()
+        return self.placement_ids.filtered('is_valid')[:1]
+
+    def action_open_legal_records(self):
+        """Smart buttons: the case's records of the model named in the context."""
+        self.ensure_one()
+        model = self.env.context.get('legal_model')
+        titles = {model_name: title for _field, model_name, title in LEGAL_RECORDS}
+        titles['collection.placement'] = "Placements"
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.env._(titles[model]),  # noqa: the titles above are the translatable terms
+            'res_model': model,
+            'view_mode': 'list,form',
+            'domain': [('case_id', '=', self.id)],
+            'context': {'default_case_id': self.id},
+        }
+
+    def action_place_with_agency(self):
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.env._("Place with an Agency"),
+            'res_model': 'collection.placement.assign',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'active_model': 'collection.case', 'active_ids': self.ids},
+        }
+
+    def action_register_dispute(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.env._("Register a Dispute"),
+            'res_model': 'collection.dispute',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_case_id': self.id},
+        }
