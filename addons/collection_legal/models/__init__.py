@@ -1,5 +1,5 @@
 from . import res_company
-from . import collection_legal_letter_mixin
+from . import collection_legal_document_mixin
 from . import collection_hearing_mixin
 from . import collection_letter_template
 from . import collection_agency

@@ -67,14 +67,7 @@ class CollectionCase(models.Model):
         }
 
     def action_place_with_agency(self):
-        return {
-            'type': 'ir.actions.act_window',
-            'name': self.env._("Place with an Agency"),
-            'res_model': 'collection.placement.assign',
-            'view_mode': 'form',
-            'target': 'new',
-            'context': {'active_model': 'collection.case', 'active_ids': self.ids},
-        }
+        return self.env['collection.placement.assign']._get_action(self)
 
     def action_register_dispute(self):
         self.ensure_one()

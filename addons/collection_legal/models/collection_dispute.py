@@ -7,17 +7,11 @@ class CollectionDispute(models.Model):
     until every dispute of the case is resolved or rejected."""
     _name = 'collection.dispute'
     _description = 'Dispute'
-    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.legal.letter.mixin']
+    _inherit = ['collection.legal.document.mixin']
     _order = 'id desc'
-    _check_company_auto = True
 
-    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
-    case_id = fields.Many2one(
-        'collection.case', string="Case", required=True, index=True, check_company=True, tracking=True)
     loan_id = fields.Many2one('collection.loan', string="Loan", check_company=True,
                               domain="[('case_id', '=', case_id)]")
-    partner_id = fields.Many2one(related='case_id.partner_id', store=True, string="Customer")
-    company_id = fields.Many2one(related='case_id.company_id', store=True, index=True)
     dispute_type = fields.Selection([
         ('amount', 'Amount is wrong'),
         ('paid', 'Already paid'),
@@ -39,9 +33,6 @@ class CollectionDispute(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get('name', self.env._("New")) == self.env._("New"):
-                vals['name'] = self.env['ir.sequence'].next_by_code('collection.dispute') or '/'
         disputes = super().create(vals_list)
         for case in disputes.case_id:
             sudo_case = case.sudo()

@@ -11,16 +11,9 @@ class CollectionHardshipRequest(models.Model):
     tier) or in a payment plan (promises to pay spread over months)."""
     _name = 'collection.hardship.request'
     _description = 'Hardship Request'
-    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.legal.letter.mixin']
+    _inherit = ['collection.legal.document.mixin']
     _order = 'id desc'
-    _check_company_auto = True
 
-    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
-    case_id = fields.Many2one(
-        'collection.case', string="Case", required=True, index=True, check_company=True, tracking=True)
-    partner_id = fields.Many2one(related='case_id.partner_id', store=True, string="Customer")
-    company_id = fields.Many2one(related='case_id.company_id', store=True, index=True)
-    currency_id = fields.Many2one(related='case_id.currency_id')
     reason = fields.Selection([
         ('job_loss', 'Job loss'),
         ('illness', 'Illness or injury'),
@@ -58,9 +51,6 @@ class CollectionHardshipRequest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get('name', self.env._("New")) == self.env._("New"):
-                vals['name'] = self.env['ir.sequence'].next_by_code('collection.hardship.request') or '/'
         requests = super().create(vals_list)
         requests._post_on_case(self.env._("hardship request registered."))
         return requests
@@ -95,7 +85,7 @@ class CollectionHardshipRequest(models.Model):
                 })
                 request._post_on_case(self.env._("hardship approved: settlement %(settlement)s opened.",
                                                  settlement=request.settlement_id.name))
-                action = request.settlement_id._get_form_action()
+                action = request.settlement_id._get_records_action()
             else:
                 request._create_plan()
         return action

@@ -10,16 +10,12 @@ LEGAL_ORIGINS = [
 class CollectionLegalCase(models.Model):
     _name = 'collection.legal.case'
     _description = 'Legal Case'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['collection.legal.document.mixin']
     _order = 'priority desc, id desc'
-    _check_company_auto = True
 
-    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
     case_id = fields.Many2one(
         'collection.case', string="Collection Case", required=True, index=True, check_company=True, tracking=True)
     partner_id = fields.Many2one(related='case_id.partner_id', store=True, string="Defendant")
-    company_id = fields.Many2one(related='case_id.company_id', store=True, index=True)
-    currency_id = fields.Many2one(related='case_id.currency_id')
     active = fields.Boolean(default=True)
     user_id = fields.Many2one('res.users', string="Responsible", default=lambda self: self.env.user, tracking=True)
     stage_id = fields.Many2one(
@@ -75,18 +71,11 @@ class CollectionLegalCase(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get('name', self.env._("New")) == self.env._("New"):
-                vals['name'] = self.env['ir.sequence'].next_by_code('collection.legal.case') or '/'
         legal_cases = super().create(vals_list)
         for legal_case in legal_cases:
             legal_case.case_id.message_post(
                 body=self.env._("Legal case %(name)s opened.", name=legal_case.name), subtype_xmlid='mail.mt_note')
         return legal_cases
-
-    def _get_form_action(self):
-        self.ensure_one()
-        return {'type': 'ir.actions.act_window', 'res_model': self._name, 'res_id': self.id, 'view_mode': 'form'}
 
     def action_open_documents(self):
         self.ensure_one()

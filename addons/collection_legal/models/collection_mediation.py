@@ -14,16 +14,9 @@ OPEN_STATES = ('requested', 'in_progress')
 class CollectionMediation(models.Model):
     _name = 'collection.mediation'
     _description = 'Mediation Board Case'
-    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.legal.letter.mixin']
+    _inherit = ['collection.legal.document.mixin']
     _order = 'request_date desc, id desc'
-    _check_company_auto = True
 
-    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
-    case_id = fields.Many2one(
-        'collection.case', string="Case", required=True, index=True, check_company=True, tracking=True)
-    partner_id = fields.Many2one(related='case_id.partner_id', store=True, string="Customer")
-    company_id = fields.Many2one(related='case_id.company_id', store=True, index=True)
-    currency_id = fields.Many2one(related='case_id.currency_id')
     amount_claimed = fields.Monetary(
         help="What the customer owes when the request is made (the case's outstanding amount).")
     requested_by_id = fields.Many2one(
@@ -76,8 +69,6 @@ class CollectionMediation(models.Model):
         Case = self.env['collection.case']
         is_officer = self.env.user.has_group(OFFICER_GROUP)
         for vals in vals_list:
-            if vals.get('name', self.env._("New")) == self.env._("New"):
-                vals['name'] = self.env['ir.sequence'].next_by_code('collection.mediation') or '/'
             case = Case.browse(vals['case_id'])
             vals.setdefault('amount_claimed', case.total_outstanding)
             if 'agency_id' not in vals:

@@ -133,7 +133,7 @@ class CollectionMediationHearing(models.Model):
         mediation.write({'state': 'settled', 'settlement_id': settlement.id})
         self._post_on_case(self.env._("settled before the board; settlement %(settlement)s opened.",
                                       settlement=settlement.name))
-        return settlement._get_form_action()
+        return settlement._get_records_action()
 
     def action_adjourned(self):
         self._check_pending()
@@ -166,4 +166,4 @@ class CollectionMediationHearing(models.Model):
         mediation.certificate_id = mediation._print_legal_letter(
             mediation._get_letter_template('mediation_certificate'), addressee=mediation.partner_id)
         self._post_on_case(self.env._("not settled; legal case %(legal)s opened.", legal=legal_case.name))
-        return legal_case._get_form_action()
+        return legal_case._get_records_action()

@@ -160,12 +160,7 @@ class CollectionPlacement(models.Model):
 
     def action_open_case(self):
         self.ensure_one()
-        return {
-            'type': 'ir.actions.act_window',
-            'res_model': 'collection.case',
-            'res_id': self.case_id.id,
-            'view_mode': 'form',
-        }
+        return self.case_id._get_records_action()
 
     # ------------------------------------------------------------
     # BUSINESS
@@ -239,9 +234,11 @@ class CollectionPlacement(models.Model):
         for agency_id in agency_ids:
             counts[agency_id] = counts.get(agency_id, 0) + 1
         for agency in agencies.filtered(lambda a: a.id in counts):
-            agency.message_post(body=self.env._(
+            # sudo: a supervisor places cases without managing the agency
+            agency.sudo().message_post(body=self.env._(
                 "%(count)s cases placed (%(method)s).", count=counts[agency.id],
-                method=dict(PLACEMENT_METHODS)[method]), subtype_xmlid='mail.mt_note')
+                method=dict(PLACEMENT_METHODS)[method]), subtype_xmlid='mail.mt_note',
+                author_id=self.env.user.partner_id.id)
         return placements
 
     def _assign_manual(self, cases, agencies):

@@ -14,11 +14,9 @@ class CollectionRecoveryIncident(models.Model):
     """A telco recovery incident: arrears and/or customer-premises equipment to get back."""
     _name = 'collection.recovery.incident'
     _description = 'Recovery Incident'
-    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.legal.letter.mixin']
+    _inherit = ['collection.legal.document.mixin']
     _order = 'id desc'
-    _check_company_auto = True
 
-    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
     loan_id = fields.Many2one(
         'collection.loan', string="Account", required=True, index=True, check_company=True, tracking=True)
     case_id = fields.Many2one(related='loan_id.case_id', store=True, index=True)
@@ -61,8 +59,6 @@ class CollectionRecoveryIncident(models.Model):
     def create(self, vals_list):
         Loan = self.env['collection.loan']
         for vals in vals_list:
-            if vals.get('name', self.env._("New")) == self.env._("New"):
-                vals['name'] = self.env['ir.sequence'].next_by_code('collection.recovery.incident') or '/'
             if 'loan_ids' not in vals:
                 loan = Loan.browse(vals['loan_id'])
                 products = loan | loan.case_id.loan_ids.filtered(lambda l: l.state == 'active')
@@ -138,14 +134,7 @@ class CollectionRecoveryIncident(models.Model):
         return True
 
     def action_place(self):
-        return {
-            'type': 'ir.actions.act_window',
-            'name': self.env._("Place with an Agency"),
-            'res_model': 'collection.placement.assign',
-            'view_mode': 'form',
-            'target': 'new',
-            'context': {'active_model': self._name, 'active_ids': self.ids},
-        }
+        return self.env['collection.placement.assign']._get_action(self)
 
     def action_cancel(self):
         self.filtered(lambda i: i.state in OPEN_STATES).write({'state': 'cancelled'})

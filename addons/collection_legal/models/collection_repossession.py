@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_amount
 
 MANAGER_GROUP = 'collection_base.collection_base_group_manager'
 WARNING_VALIDITY_DAYS = 180  # a warning letter older than this does not open a repossession
@@ -30,20 +29,13 @@ DEFAULT_CHECKLIST = ["General condition", "Accessories", "Documents"]
 class CollectionRepossession(models.Model):
     _name = 'collection.repossession'
     _description = 'Repossession'
-    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.legal.letter.mixin']
+    _inherit = ['collection.legal.document.mixin']
     _order = 'id desc'
-    _check_company_auto = True
 
-    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
-    case_id = fields.Many2one(
-        'collection.case', string="Case", required=True, index=True, check_company=True, tracking=True)
     collateral_id = fields.Many2one(
         'collection.collateral', string="Asset", required=True, index=True, tracking=True,
         domain="[('case_id', '=', case_id), ('status', '=', 'held')]")
     loan_id = fields.Many2one(related='collateral_id.loan_id', store=True, index=True)
-    partner_id = fields.Many2one(related='case_id.partner_id', store=True, string="Customer")
-    company_id = fields.Many2one(related='case_id.company_id', store=True, index=True)
-    currency_id = fields.Many2one(related='case_id.currency_id')
     user_id = fields.Many2one('res.users', string="Responsible", default=lambda self: self.env.user, tracking=True)
     state = fields.Selection(REPOSSESSION_STATES, required=True, default='draft', tracking=True, index=True,
                              copy=False)
@@ -158,9 +150,6 @@ class CollectionRepossession(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get('name', self.env._("New")) == self.env._("New"):
-                vals['name'] = self.env['ir.sequence'].next_by_code('collection.repossession') or '/'
         repossessions = super().create(vals_list)
         for repossession in repossessions:
             items = CHECKLIST_ITEMS.get(repossession.collateral_id.collateral_type, DEFAULT_CHECKLIST)
@@ -179,14 +168,6 @@ class CollectionRepossession(models.Model):
     # ------------------------------------------------------------
     # HELPERS
     # ------------------------------------------------------------
-
-    def _check_state(self, *states):
-        for repossession in self:
-            if repossession.state not in states:
-                labels = dict(self._fields['state']._description_selection(self.env))
-                raise UserError(self.env._(
-                    "Repossession %(name)s is %(state)s: this step is not possible now.",
-                    name=repossession.name, state=labels[repossession.state]))
 
     def _check_manager(self, step):
         if not self.env.user.has_group(MANAGER_GROUP):
@@ -411,6 +392,3 @@ class CollectionRepossession(models.Model):
         self.write({'state': 'cancelled'})
         self._post_on_case(self.env._("repossession cancelled."))
         return True
-
-    def _format(self, amount):
-        return format_amount(self.env, amount, self.currency_id)

@@ -2,7 +2,6 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_amount
 
 SETTLEMENT_ORIGINS = [
     ('negotiation', 'Negotiation'),
@@ -15,16 +14,9 @@ SETTLEMENT_ORIGINS = [
 class CollectionSettlement(models.Model):
     _name = 'collection.settlement'
     _description = 'Negotiated Settlement'
-    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.legal.letter.mixin']
+    _inherit = ['collection.legal.document.mixin']
     _order = 'id desc'
-    _check_company_auto = True
 
-    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
-    case_id = fields.Many2one(
-        'collection.case', string="Case", required=True, index=True, check_company=True, tracking=True)
-    partner_id = fields.Many2one(related='case_id.partner_id', store=True, string="Customer")
-    company_id = fields.Many2one(related='case_id.company_id', store=True, index=True)
-    currency_id = fields.Many2one(related='case_id.currency_id')
     user_id = fields.Many2one('res.users', string="Negotiated By", default=lambda self: self.env.user, tracking=True)
     origin = fields.Selection(SETTLEMENT_ORIGINS, required=True, default='negotiation')
     mediation_id = fields.Many2one('collection.mediation', readonly=True, copy=False)
@@ -132,26 +124,9 @@ class CollectionSettlement(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get('name', self.env._("New")) == self.env._("New"):
-                vals['name'] = self.env['ir.sequence'].next_by_code('collection.settlement') or '/'
         settlements = super().create(vals_list)
         settlements._post_on_case(self.env._("settlement offer opened."))
         return settlements
-
-    def _get_form_action(self):
-        self.ensure_one()
-        return {'type': 'ir.actions.act_window', 'res_model': self._name, 'res_id': self.id, 'view_mode': 'form'}
-
-    def _format(self, amount):
-        return format_amount(self.env, amount, self.currency_id)
-
-    def _check_state(self, *states):
-        for settlement in self:
-            if settlement.state not in states:
-                raise UserError(self.env._(
-                    "Settlement %(name)s is %(state)s: this step is not possible now.", name=settlement.name,
-                    state=dict(self._fields['state']._description_selection(self.env))[settlement.state]))
 
     # ------------------------------------------------------------
     # SCHEDULE AND APPROVAL

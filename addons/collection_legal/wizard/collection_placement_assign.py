@@ -30,6 +30,18 @@ class CollectionPlacementAssign(models.TransientModel):
             values['incident_ids'] = [(6, 0, ids)]
         return values
 
+    @api.model
+    def _get_action(self, records):
+        """The wizard's window action for ``records`` (cases or recovery incidents)."""
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.env._("Place with an Agency"),
+            'res_model': self._name,
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'active_model': records._name, 'active_ids': records.ids},
+        }
+
     @api.depends('case_ids', 'incident_ids')
     def _compute_case_count(self):
         for wizard in self:

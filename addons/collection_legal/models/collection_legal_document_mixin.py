@@ -1,7 +1,8 @@
 from markupsafe import Markup
 
-from odoo import models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount
 
 
 class CollectionLegalLetterMixin(models.AbstractModel):
@@ -65,3 +66,40 @@ class CollectionLegalLetterMixin(models.AbstractModel):
         for record in self:
             record.case_id.message_post(
                 body=Markup("<p>%s: %s</p>") % (record._get_html_link(), body), subtype_xmlid='mail.mt_note')
+
+
+class CollectionLegalDocumentMixin(models.AbstractModel):
+    """A legal record of a case (repossession, mediation, settlement, ...): a reference from the
+    sequence named after the model, the case and its customer, a chatter, letters, and the steps
+    logged on the case."""
+    _name = 'collection.legal.document.mixin'
+    _description = 'Legal Record of a Case'
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.legal.letter.mixin']
+    _check_company_auto = True
+
+    name = fields.Char(string="Reference", required=True, readonly=True, copy=False,
+                       default=lambda self: self.env._("New"))
+    case_id = fields.Many2one(
+        'collection.case', string="Case", required=True, index=True, check_company=True, tracking=True)
+    partner_id = fields.Many2one(related='case_id.partner_id', store=True, string="Customer")
+    company_id = fields.Many2one(related='case_id.company_id', store=True, index=True)
+    currency_id = fields.Many2one(related='case_id.currency_id')
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get('name', self.env._("New")) == self.env._("New"):
+                vals['name'] = self.env['ir.sequence'].next_by_code(self._name) or '/'
+        return super().create(vals_list)
+
+    def _check_state(self, *states):
+        """Raise naming the record when it is not in one of ``states``."""
+        labels = dict(self._fields['state']._description_selection(self.env))
+        for record in self:
+            if record.state not in states:
+                raise UserError(self.env._(
+                    "%(record)s is %(state)s: this step is not possible now.",
+                    record=record.display_name, state=labels[record.state]))
+
+    def _format(self, amount):
+        return format_amount(self.env, amount, self.currency_id)

@@ -1,0 +1,2 @@
+from . import test_agency_access
+from . import test_placement
