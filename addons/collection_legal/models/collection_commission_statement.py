@@ -33,7 +33,8 @@ class CollectionCommissionStatement(models.Model):
     currency_id = fields.Many2one(related='company_id.currency_id')
     scheme_id = fields.Many2one('collection.commission.scheme', string="Scheme", readonly=True)
     date_from = fields.Date(string="From", required=True, default=_default_date_from)
-    date_to = fields.Date(string="To", required=True, compute='_compute_date_to', store=True, readonly=False)
+    date_to = fields.Date(string="To", required=True, compute='_compute_date_to', store=True, readonly=False,
+                          precompute=True)
     state = fields.Selection([
         ('draft', 'Draft'),
         ('approved', 'Approved'),
@@ -318,15 +319,22 @@ class CollectionCommissionStatement(models.Model):
 
     @api.model
     def _cron_prepare_statements(self):
-        """On the first days of a month: a draft statement of the past month for each agency with a scheme."""
-        date_from = fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
-        agencies = self.env['collection.agency'].search([('commission_scheme_id', '!=', False)])
-        existing = self.search([('date_from', '=', date_from), ('state', '!=', 'cancelled')]).agency_id
-        statements = self.create([{'agency_id': agency.id, 'date_from': date_from} for agency in agencies - existing])
+        """Monthly: a computed draft statement of the past month for each agency with a scheme,
+        committed one statement at a time."""
+        statements = self._prepare_statements()
+        self.env['ir.cron']._commit_progress(remaining=len(statements))
         for statement in statements:
             statement._compute_statement()
             self.env['ir.cron']._commit_progress(1)
-        return statements
+
+    @api.model
+    def _prepare_statements(self, date_from=None):
+        """Draft statements of the month starting ``date_from`` (last month by default) for the
+        agencies with a commission scheme that have none yet."""
+        date_from = date_from or fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
+        agencies = self.env['collection.agency'].search([('commission_scheme_id', '!=', False)])
+        existing = self.search([('date_from', '=', date_from), ('state', '!=', 'cancelled')]).agency_id
+        return self.create([{'agency_id': agency.id, 'date_from': date_from} for agency in agencies - existing])
 
     def _get_period_days(self):
         self.ensure_one()

@@ -1,2 +1,3 @@
 from . import test_agency_access
 from . import test_placement
+from . import test_commission
