@@ -1,3 +1,4 @@
 from . import test_agency_access
 from . import test_placement
 from . import test_commission
+from . import test_repossession
