@@ -15,11 +15,12 @@ class CollectionMediationHearing(models.Model):
     case_id = fields.Many2one(related='mediation_id.case_id', store=True, index=True)
     partner_id = fields.Many2one(related='mediation_id.partner_id', string="Customer")
     company_id = fields.Many2one(related='mediation_id.company_id', store=True)
-    phase = fields.Selection(PHASES, required=True, compute='_compute_phase', store=True, readonly=False)
+    phase = fields.Selection(PHASES, required=True, compute='_compute_phase', store=True, readonly=False,
+                             precompute=True)
     board_name = fields.Char(
-        string="Mediation Board", compute='_compute_from_mediation', store=True, readonly=False)
+        string="Mediation Board", compute='_compute_from_mediation', store=True, readonly=False, precompute=True)
     officer_id = fields.Many2one(
-        'res.users', string="Officer", compute='_compute_from_mediation', store=True, readonly=False,
+        'res.users', string="Officer", compute='_compute_from_mediation', store=True, readonly=False, precompute=True,
         domain=[('share', '=', False)])
     customer_attended = fields.Boolean()
     officer_attended = fields.Boolean()
@@ -156,7 +157,8 @@ class CollectionMediationHearing(models.Model):
         self.ensure_one()
         self.outcome = 'not_settled'
         mediation = self.mediation_id
-        legal_case = self.env['collection.legal.case'].create({
+        # sudo: an agency officer records the outcome; the legal case is the lender's
+        legal_case = self.env['collection.legal.case'].sudo().create({
             'case_id': mediation.case_id.id,
             'origin': 'mediation',
             'mediation_id': mediation.id,
@@ -166,4 +168,6 @@ class CollectionMediationHearing(models.Model):
         mediation.certificate_id = mediation._print_legal_letter(
             mediation._get_letter_template('mediation_certificate'), addressee=mediation.partner_id)
         self._post_on_case(self.env._("not settled; legal case %(legal)s opened.", legal=legal_case.name))
-        return legal_case._get_records_action()
+        if legal_case.with_env(self.env).has_access('read'):
+            return legal_case.with_env(self.env)._get_records_action()
+        return True

@@ -31,11 +31,11 @@ class CollectionSettlement(models.Model):
         ('cancelled', 'Cancelled'),
     ], required=True, default='draft', tracking=True, index=True, copy=False)
     loan_ids = fields.Many2many(
-        'collection.loan', string="Loans", compute='_compute_loan_ids', store=True, readonly=False,
+        'collection.loan', string="Loans", compute='_compute_loan_ids', store=True, readonly=False, precompute=True,
         domain="[('case_id', '=', case_id), ('state', '=', 'active')]")
     # balance and discount
     balance_amount = fields.Monetary(
-        string="Balance", compute='_compute_balance_amount', store=True, readonly=False, tracking=True,
+        string="Balance", compute='_compute_balance_amount', store=True, readonly=False, precompute=True, tracking=True,
         help="What the settled loans owe when the offer is made.")
     interest_amount = fields.Monetary(string="of which Interest", tracking=True)
     penalty_amount = fields.Monetary(string="of which Penalties", tracking=True)
