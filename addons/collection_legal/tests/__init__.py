@@ -3,3 +3,4 @@ from . import test_placement
 from . import test_commission
 from . import test_repossession
 from . import test_mediation
+from . import test_settlement
