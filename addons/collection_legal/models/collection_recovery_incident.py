@@ -19,7 +19,7 @@ class CollectionRecoveryIncident(models.Model):
 
     loan_id = fields.Many2one(
         'collection.loan', string="Account", required=True, index=True, check_company=True, tracking=True)
-    case_id = fields.Many2one(related='loan_id.case_id', store=True, index=True)
+    case_id = fields.Many2one(related='loan_id.case_id', store=True, index=True, required=False, tracking=False)
     partner_id = fields.Many2one(related='loan_id.partner_id', store=True, string="Customer")
     company_id = fields.Many2one(related='loan_id.company_id', store=True, index=True)
     currency_id = fields.Many2one(related='loan_id.currency_id')
@@ -212,8 +212,9 @@ class CollectionRecoveryIncident(models.Model):
         for incident in self.filtered(lambda i: i.state in ('placed', 'collected')):
             equipment_done = incident.required_action == 'arrears' or (
                 incident.equipment_ids and all(c.status == 'recovered' for c in incident.equipment_ids))
+            # read from the loans: their overdue amounts are refreshed in SQL by payments
             arrears_done = incident.required_action == 'equipment' or incident.currency_id.is_zero(
-                incident.arrears_due)
+                sum(incident.loan_ids.mapped('overdue_amount')))
             if equipment_done and arrears_done:
                 incident.write({'state': 'closed', 'closed_date': fields.Date.context_today(self)})
                 incident.case_id.message_post(body=self.env._(
