@@ -47,6 +47,8 @@ class CollectionAction(models.Model):
         help="The document sent with this action, e.g. the printed letter.")
 
     _case_date_idx = models.Index('(case_id, date DESC)')
+    # contact policy: caps count posted actions per case and channel over the last days
+    _case_channel_date_idx = models.Index("(case_id, channel, date) WHERE state = 'posted'")
 
     @api.constrains('state', 'result_code_id', 'action_type_id', 'note', 'next_action_date', 'ptp_id')
     def _check_result_code_rules(self):
