@@ -9,7 +9,6 @@ from . import collection_case
 from . import collection_action
 from . import collection_collateral
 from . import collection_payment
-from . import collection_ptp
 from . import collection_commission_scheme
 from . import collection_commission_scheme_line
 from . import collection_commission_statement

@@ -40,7 +40,8 @@ class CollectionHardshipRequest(models.Model):
     plan_start_date = fields.Date(
         string="First Payment", default=lambda self: fields.Date.context_today(self) + relativedelta(days=14))
     settlement_id = fields.Many2one('collection.settlement', readonly=True, copy=False)
-    ptp_ids = fields.One2many('collection.ptp', 'hardship_id', string="Plan", readonly=True)
+    ptp_plan_id = fields.Many2one('collection.ptp.plan', string="Payment Plan", readonly=True, copy=False)
+    ptp_ids = fields.One2many(related='ptp_plan_id.ptp_ids', string="Promises")
     reviewed_by_id = fields.Many2one('res.users', readonly=True, copy=False)
     rejection_reason = fields.Char(tracking=True)
 
@@ -59,11 +60,11 @@ class CollectionHardshipRequest(models.Model):
         for request in self:
             if request.state != 'draft':
                 raise UserError(self.env._("Hardship request %(name)s is already submitted.", name=request.name))
-            if request.outcome == 'plan' and (request.plan_amount <= 0 or request.plan_count < 1
+            if request.outcome == 'plan' and (request.plan_amount <= 0 or request.plan_count < 2
                                               or not request.plan_start_date):
                 raise UserError(self.env._(
-                    "Give the monthly amount, the months and the first payment date of the plan of %(name)s.",
-                    name=request.name))
+                    "Give the monthly amount, the months (two or more) and the first payment date of the plan "
+                    "of %(name)s.", name=request.name))
         self.write({'state': 'submitted'})
         return True
 
@@ -91,14 +92,19 @@ class CollectionHardshipRequest(models.Model):
         return action
 
     def _create_plan(self):
+        """A payment plan of monthly promises. The supervisor's approval of the hardship stands for
+        the plan's: it is created as superuser, outside the standard promise policy (a hardship plan
+        is an exception to it by nature)."""
         self.ensure_one()
-        self.env['collection.ptp'].create([{
+        self.ptp_plan_id = self.env['collection.ptp.plan'].sudo().create({
             'case_id': self.case_id.id,
-            'amount': self.plan_amount,
-            'date': self.plan_start_date + relativedelta(months=index),
-            'user_id': self.env.uid,
-            'hardship_id': self.id,
-        } for index in range(self.plan_count)])
+            'user_id': self.case_id.user_id.id or self.env.uid,
+            'amount_total': self.plan_amount * self.plan_count,
+            'instalment_count': self.plan_count,
+            'interval_number': 1,
+            'interval_type': 'months',
+            'first_date': self.plan_start_date,
+        })
         self.case_id.sudo().stage = 'promise'
         self._post_on_case(self.env._("hardship approved: a plan of %(count)s monthly payments.",
                                       count=self.plan_count))

@@ -11,7 +11,9 @@ class CollectionLegalLetterMixin(models.AbstractModel):
     The letter is a ``collection.letter.template`` rendered on the record's case through the
     base letter engine (QWeb PDF with the company layout, attached to the case). The record is
     offered to the template's placeholders as ``record``; a letter to someone other than the
-    customer (an agency, an officer) names its ``addressee`` and skips the contact policy.
+    customer (an agency, an officer) names its ``addressee`` and skips the contact policy; a letter
+    to the customer is a legal notice, held back by a dispute only (see
+    ``collection.letter.template._filter_statutory_cases``).
     """
     _name = 'collection.legal.letter.mixin'
     _description = 'Letters of Legal Records'
@@ -33,6 +35,7 @@ class CollectionLegalLetterMixin(models.AbstractModel):
         result = template.with_context(
             collection_letter_record=(self._name, self.id),
             collection_letter_addressee_id=addressee.id if addressee else False,
+            collection_letter_statutory=True,
         )._print_letters(case, batch_owner=self)
         if result['blocked']:
             reason = result['blocked'][case.id]

@@ -41,7 +41,21 @@ class CollectionLetterTemplate(models.Model):
         # A letter to an agency or an officer is not a contact with the customer.
         if self.env.context.get('collection_letter_addressee_id'):
             return cases, {}
+        if self.env.context.get('collection_letter_statutory'):
+            return self._filter_statutory_cases(cases)
         return super()._filter_contactable_cases(cases)
+
+    def _filter_statutory_cases(self, cases):
+        """Legal notices (repossession, hearing, settlement) must reach the customer whatever the
+        caps, hours or channel consent: only a dispute holds them back (the contact policy's dispute
+        rules when the compliance engine is installed, the Dispute stage in any case)."""
+        blocked = {}
+        if 'collection.contact.policy' in self.env:
+            verdicts = self.env['collection.contact.policy']._evaluate_contact(cases, 'letter')
+            blocked = {case_id: verdict.reason for case_id, verdict in verdicts.items() if verdict.rule == 'dispute'}
+        for case in cases.filtered(lambda c: c.stage == 'dispute' and c.id not in blocked):
+            blocked[case.id] = self.env._("the case is in dispute")
+        return cases.filtered(lambda case: case.id not in blocked), blocked
 
     def _log_letter_actions(self, cases, letters, when):
         addressee_id = self.env.context.get('collection_letter_addressee_id')

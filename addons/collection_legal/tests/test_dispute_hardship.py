@@ -21,9 +21,6 @@ class TestDisputeHardship(LegalTestCommon):
         second = self._dispute(self.officer)
         self.assertEqual(self.case.stage, 'dispute')
         self.assertEqual(self.case.stage_before_dispute, 'promise')
-        if 'collection.contact.policy' in self.env:
-            self.assertTrue(self.env['collection.contact.policy']._check_contact(self.case, 'sms'),
-                            "the contact policy blocks contact during a dispute")
         with self.assertRaises(UserError):
             first.action_resolve()  # no resolution written
         first.resolution = "Duplicate penalty reversed"
@@ -41,10 +38,20 @@ class TestDisputeHardship(LegalTestCommon):
         if 'collection.contact.policy' not in self.env:
             self.skipTest("the compliance engine (collection.contact.policy) is not on main yet")
         Policy = self.env['collection.contact.policy']
-        self._dispute()
-        verdict = Policy._check_contact(self.case, 'call')
-        self.assertTrue(verdict)
-        self.assertIn("dispute", str(verdict))
+        dispute = self._dispute()
+        for channel in ('call', 'sms', 'letter'):
+            verdict = Policy._check_contact(self.case, channel)
+            self.assertFalse(verdict, f"{channel} is blocked during the dispute")
+            self.assertIn("dispute", verdict.reason)
+        # letters too: a legal letter to the customer is held back, and says why
+        settlement = self.env['collection.settlement'].create({'case_id': self.case.id})
+        settlement.action_submit()
+        settlement.with_user(self.supervisor).action_approve()
+        self.assertFalse(settlement.letter_id)
+        self.assertIn("in dispute", settlement.message_ids[0].body)
+        dispute.resolution = "Explained"
+        dispute.action_resolve()
+        self.assertNotIn("dispute", Policy._check_contact(self.case, 'letter').reason)
 
     def test_officer_disputes_only_placed_cases(self):
         with self.assertRaises(AccessError):
@@ -61,6 +68,8 @@ class TestDisputeHardship(LegalTestCommon):
             request.with_user(self.agent).action_approve()
         request.with_user(self.supervisor).action_approve()
         self.assertEqual(request.state, 'approved')
+        self.assertEqual(request.ptp_plan_id.amount_total, 320.0)
+        self.assertEqual(request.ptp_plan_id.state, 'open', "approved with the hardship")
         self.assertEqual(len(request.ptp_ids), 4)
         self.assertEqual(request.ptp_ids.mapped('amount'), [80.0] * 4)
         first_date = self.today + timedelta(days=7)
