@@ -35,5 +35,10 @@
         'report/collection_letter_templates.xml',
         'views/collection_legal_menus.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'collection_legal/static/tests/tours/**/*',
+        ],
+    },
     'installable': True,
 }

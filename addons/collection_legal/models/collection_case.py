@@ -1,14 +1,15 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
-# (field holding the count, model, smart-button title) of the legal records shown on a case
+# (field holding the count, model) of the legal records shown on a case
 LEGAL_RECORDS = [
-    ('repossession_count', 'collection.repossession', "Repossessions"),
-    ('mediation_count', 'collection.mediation', "Mediations"),
-    ('settlement_count', 'collection.settlement', "Settlements"),
-    ('legal_case_count', 'collection.legal.case', "Legal Cases"),
-    ('dispute_count', 'collection.dispute', "Disputes"),
-    ('hardship_count', 'collection.hardship.request', "Hardship Requests"),
-    ('incident_count', 'collection.recovery.incident', "Recovery Incidents"),
+    ('repossession_count', 'collection.repossession'),
+    ('mediation_count', 'collection.mediation'),
+    ('settlement_count', 'collection.settlement'),
+    ('legal_case_count', 'collection.legal.case'),
+    ('dispute_count', 'collection.dispute'),
+    ('hardship_count', 'collection.hardship.request'),
+    ('incident_count', 'collection.recovery.incident'),
 ]
 
 
@@ -40,7 +41,7 @@ class CollectionCase(models.Model):
     def _compute_legal_counts(self):
         counts = {'placement_count': dict(self.env['collection.placement']._read_group(
             [('case_id', 'in', self.ids)], ['case_id'], ['__count']))}
-        for field_name, model, _title in LEGAL_RECORDS:
+        for field_name, model in LEGAL_RECORDS:
             counts[field_name] = dict(self.env[model]._read_group(
                 [('case_id', 'in', self.ids)], ['case_id'], ['__count']))
         for case in self:
@@ -55,11 +56,11 @@ class CollectionCase(models.Model):
         """Smart buttons: the case's records of the model named in the context."""
         self.ensure_one()
         model = self.env.context.get('legal_model')
-        titles = {model_name: title for _field, model_name, title in LEGAL_RECORDS}
-        titles['collection.placement'] = "Placements"
+        if model not in {model_name for _field, model_name in LEGAL_RECORDS} | {'collection.placement'}:
+            raise UserError(self.env._("Cannot open %(model)s records from a case.", model=model))
         return {
             'type': 'ir.actions.act_window',
-            'name': self.env._(titles[model]),  # noqa: the titles above are the translatable terms
+            'name': self.env['ir.model']._get(model).display_name,
             'res_model': model,
             'view_mode': 'list,form',
             'domain': [('case_id', '=', self.id)],

@@ -1,8 +1,6 @@
 import csv
 import io
 import time
-from datetime import timedelta
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -335,7 +333,3 @@ class CollectionCommissionStatement(models.Model):
         agencies = self.env['collection.agency'].search([('commission_scheme_id', '!=', False)])
         existing = self.search([('date_from', '=', date_from), ('state', '!=', 'cancelled')]).agency_id
         return self.create([{'agency_id': agency.id, 'date_from': date_from} for agency in agencies - existing])
-
-    def _get_period_days(self):
-        self.ensure_one()
-        return (self.date_to - self.date_from + timedelta(days=1)).days

@@ -88,7 +88,8 @@ class CollectionRecoveryIncident(models.Model):
         loan = self.loan_id
         if loan.state != 'active':
             errors.append(self.env._("account %(account)s is not active", account=loan.name))
-        others = self.search_count([('loan_id', 'in', self.loan_ids.ids), ('state', 'in', OPEN_STATES),
+        # sudo: an open incident counts even when the user may not see it
+        others = self.sudo().search_count([('loan_id', 'in', self.loan_ids.ids), ('state', 'in', OPEN_STATES),
                                     ('id', '!=', self.id)])
         if others:
             errors.append(self.env._("the customer already has an open recovery incident"))

@@ -132,7 +132,7 @@ class CollectionRepossession(models.Model):
                 raise ValidationError(self.env._(
                     "Asset %(asset)s does not secure a loan of case %(case)s.",
                     asset=repossession.collateral_id.display_name, case=repossession.case_id.display_name))
-            others = self.search_count([
+            others = self.sudo().search_count([
                 ('collateral_id', '=', repossession.collateral_id.id), ('id', '!=', repossession.id),
                 ('state', 'not in', ('redeemed', 'sold', 'cancelled'))])
             if others:
