@@ -3,6 +3,7 @@
     'version': '19.0.0.2.0',
     'category': 'Accounting/Collection',
     'summary': 'Repossession, mediation board, settlements, litigation, recovery agencies and their commission',
+    'description': "Legal recovery for the collection suite: see README.md.",
     'author': 'Collection Suite contributors',
     'license': 'LGPL-3',
     'depends': ['collection_base', 'calendar'],

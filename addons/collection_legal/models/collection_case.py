@@ -39,11 +39,11 @@ class CollectionCase(models.Model):
         return [('placement_ids', 'any', [('is_valid', '=', True), ('agency_id', operator, value)])]
 
     def _compute_legal_counts(self):
-        counts = {'placement_count': dict(self.env['collection.placement']._read_group(
-            [('case_id', 'in', self.ids)], ['case_id'], ['__count']))}
-        for field_name, model in LEGAL_RECORDS:
+        counts = {}
+        for field_name, model in [('placement_count', 'collection.placement'), *LEGAL_RECORDS]:
+            # what the user may not read counts as none (e.g. legal cases for agency officers)
             counts[field_name] = dict(self.env[model]._read_group(
-                [('case_id', 'in', self.ids)], ['case_id'], ['__count']))
+                [('case_id', 'in', self.ids)], ['case_id'], ['__count'])) if self.env[model].has_access('read') else {}
         for case in self:
             for field_name, by_case in counts.items():
                 case[field_name] = by_case.get(case, 0)

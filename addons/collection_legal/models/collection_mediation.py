@@ -70,8 +70,9 @@ class CollectionMediation(models.Model):
         is_officer = self.env.user.has_group(OFFICER_GROUP)
         for vals in vals_list:
             case = Case.browse(vals['case_id'])
-            vals.setdefault('amount_claimed', case.total_outstanding)
-            if 'agency_id' not in vals:
+            if not vals.get('amount_claimed'):
+                vals['amount_claimed'] = case.total_outstanding
+            if not vals.get('agency_id'):
                 vals['agency_id'] = case._get_valid_placement().agency_id.id
             if is_officer and not vals.get('officer_id'):
                 vals['officer_id'] = self.env.uid

@@ -113,9 +113,11 @@ class CollectionPlacement(models.Model):
         Agency = self.env['collection.agency']
         for vals in vals_list:
             case = Case.browse(vals['case_id'])
-            vals.setdefault('bucket_id', case.bucket_id.id)
-            vals.setdefault('amount_placed', case.total_outstanding)
-            vals.setdefault('dpd_at_placement', case.max_dpd)
+            # what the case is at placement (the form sends these read-only fields empty)
+            for fname, value in (('bucket_id', case.bucket_id.id), ('amount_placed', case.total_outstanding),
+                                 ('dpd_at_placement', case.max_dpd)):
+                if not vals.get(fname):
+                    vals[fname] = value
             if not vals.get('date_end'):
                 start = fields.Date.to_date(vals.get('date_start')) or fields.Date.context_today(self)
                 vals['date_end'] = start + timedelta(days=Agency.browse(vals['agency_id'])._get_placement_days())

@@ -59,7 +59,7 @@ class CollectionRecoveryIncident(models.Model):
     def create(self, vals_list):
         Loan = self.env['collection.loan']
         for vals in vals_list:
-            if 'loan_ids' not in vals:
+            if not vals.get('loan_ids'):
                 loan = Loan.browse(vals['loan_id'])
                 products = loan | loan.case_id.loan_ids.filtered(lambda l: l.state == 'active')
                 vals['loan_ids'] = [(6, 0, products.ids)]
