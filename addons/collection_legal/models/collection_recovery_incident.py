@@ -57,14 +57,12 @@ class CollectionRecoveryIncident(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        Loan = self.env['collection.loan']
-        for vals in vals_list:
-            if not vals.get('loan_ids'):
-                loan = Loan.browse(vals['loan_id'])
-                products = loan | loan.case_id.loan_ids.filtered(lambda l: l.state == 'active')
-                vals['loan_ids'] = [(6, 0, products.ids)]
         incidents = super().create(vals_list)
         for incident in incidents:
+            if not incident.loan_ids:
+                # every active product of the customer (the case groups them), the account first
+                incident.loan_ids = incident.loan_id | incident.case_id.loan_ids.filtered(
+                    lambda loan: loan.state == 'active')
             incident.arrears_amount = sum(incident.loan_ids.mapped('overdue_amount'))
             if incident.required_action in ('equipment', 'both'):
                 equipment = incident.loan_ids.collateral_ids.filtered(
