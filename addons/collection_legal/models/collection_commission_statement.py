@@ -158,6 +158,8 @@ class CollectionCommissionStatement(models.Model):
         self.env.flush_all()
         self.env.execute_query(SQL(
             "DELETE FROM collection_commission_statement_line WHERE statement_id = %s", self.id))
+        # a month of payments is sorted and grouped in memory rather than on disk (this transaction only)
+        self.env.execute_query(SQL("SET LOCAL work_mem = '64MB'"))
         self.env.execute_query(SQL("""
             WITH pay AS (
                 SELECT DISTINCT ON (p.id) p.id, pl.id AS placement_id, p.amount
@@ -237,7 +239,6 @@ class CollectionCommissionStatement(models.Model):
         cap = scheme.cap_per_statement
         totals['cap_reduction'] = max(total - cap, 0) if cap else 0
         totals['total_commission'] = total - totals['cap_reduction']
-        self.line_ids.invalidate_recordset()
         self.write({
             **{key: float(value) if key not in ('line_count', 'payment_count', 'equipment_count') else value
                for key, value in totals.items()},
