@@ -25,6 +25,13 @@ class TestAgencyAccess(LegalTestCommon):
                          self.customer.contact_point_ids)
         self.assertEqual(self.env['collection.placement'].with_user(self.officer).search([]), self.placement)
         self.assertEqual(self.env['collection.agency'].with_user(self.officer).search([]), self.agency)
+        # customers of other cases are hidden; other partners are not
+        Partner = self.env['res.partner'].with_user(self.officer)
+        self.assertEqual(Partner.search([('id', 'in', (self.customer | self.other_case.partner_id).ids)]), self.customer)
+        with self.assertRaises(AccessError):
+            self.other_case.partner_id.with_user(self.officer).read(['name'])
+        self.assertTrue(self.agency_partner.with_user(self.officer).read(['name']))
+        self.assertTrue(self.manager.partner_id.with_user(self.officer).read(['name']))
         # an officer is not an agent: the agents' own-cases rule does not add to the placed cases
         self.other_case.user_id = self.officer
         self.assertEqual(self._officer_cases(), self.case)
@@ -41,6 +48,8 @@ class TestAgencyAccess(LegalTestCommon):
         self.assertFalse(self.env['collection.payment'].with_user(self.officer).search([]))
         self.assertFalse(self.env['collection.loan'].with_user(self.officer).search([]))
         self.assertFalse(self.env['collection.placement'].with_user(self.officer).search([]))
+        with self.assertRaises(AccessError):
+            self.customer.with_user(self.officer).read(['name', 'phone'])
         self.assertIn("Recalled from Swift Recovery", self.case.message_ids[0].body)
 
     def test_nothing_after_expiry(self):
