@@ -214,17 +214,17 @@ class CollectionCommissionStatement(models.Model):
                   FROM base b JOIN bucket_rate br ON br.bucket_key = b.bucket_key
             )
             INSERT INTO collection_commission_statement_line (
-                statement_id, company_id, placement_id, case_id, bucket_id, payment_count, recovered_amount,
+                statement_id, placement_id, payment_count, recovered_amount,
                 rate, commission_uncapped, commission, is_capped, equipment_count, equipment_fee,
                 create_uid, write_uid, create_date, write_date)
-            SELECT %(statement)s, %(company)s, p.placement_id, p.case_id, p.bucket_id, p.payment_count, p.recovered,
+            SELECT %(statement)s, p.placement_id, p.payment_count, p.recovered,
                    ROUND(p.rate * 100, 4), p.uncapped,
                    CASE WHEN %(cap)s > 0 THEN LEAST(p.uncapped, %(cap)s) ELSE p.uncapped END,
                    %(cap)s > 0 AND p.uncapped > %(cap)s,
                    p.units, p.units * %(fee)s,
                    %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
               FROM priced p
-        """, statement=self.id, company=self.company_id.id, agency=self.agency_id.id, scheme=scheme.id,
+        """, statement=self.id, agency=self.agency_id.id, scheme=scheme.id,
             date_from=self.date_from, date_to=self.date_to, cap=scheme.cap_per_placement or 0,
             fee=scheme.equipment_fee or 0, uid=self.env.uid))
         totals = self.env.execute_query_dict(SQL("""
@@ -255,14 +255,21 @@ class CollectionCommissionStatement(models.Model):
     def _get_bucket_summary(self):
         """Per bucket at placement: cases, payments, recovered, effective rate and commission (PDF)."""
         self.ensure_one()
-        groups = self.env['collection.commission.statement.line']._read_group(
-            [('statement_id', '=', self.id)], ['bucket_id'],
-            ['__count', 'payment_count:sum', 'recovered_amount:sum', 'commission:sum',
-             'equipment_count:sum', 'equipment_fee:sum'])
+        self.env.flush_all()
+        groups = self.env.execute_query(SQL("""
+            SELECT pl.bucket_id, COUNT(*), SUM(l.payment_count), SUM(l.recovered_amount), SUM(l.commission),
+                   SUM(l.equipment_count), SUM(l.equipment_fee)
+              FROM collection_commission_statement_line l
+              JOIN collection_placement pl ON pl.id = l.placement_id
+             WHERE l.statement_id = %s
+          GROUP BY pl.bucket_id
+        """, self.id))
+        buckets = self.env['collection.bucket'].browse(row[0] for row in groups if row[0])
         summary = []
-        for bucket, count, payments, recovered, commission, units, fees in groups:
+        for bucket_id, count, payments, recovered, commission, units, fees in sorted(
+                groups, key=lambda row: buckets.browse(row[0]).dpd_from if row[0] else -1):
             summary.append({
-                'bucket': bucket.name or self.env._("No bucket"),
+                'bucket': buckets.browse(bucket_id).name if bucket_id else self.env._("No bucket"),
                 'cases': count, 'payments': payments, 'recovered': recovered,
                 'rate': 100.0 * commission / recovered if recovered else 0.0,
                 'commission': commission, 'units': units, 'fees': fees,
@@ -277,10 +284,10 @@ class CollectionCommissionStatement(models.Model):
             SELECT c.name, rp.name, rp.cif, b.name->>'en_US', pl.date_start, pl.date_valid_to, l.payment_count,
                    l.recovered_amount, l.rate, l.commission, l.is_capped, l.equipment_count, l.equipment_fee
               FROM collection_commission_statement_line l
-              JOIN collection_case c ON c.id = l.case_id
-              JOIN res_partner rp ON rp.id = c.partner_id
               JOIN collection_placement pl ON pl.id = l.placement_id
-         LEFT JOIN collection_bucket b ON b.id = l.bucket_id
+              JOIN collection_case c ON c.id = pl.case_id
+              JOIN res_partner rp ON rp.id = c.partner_id
+         LEFT JOIN collection_bucket b ON b.id = pl.bucket_id
              WHERE l.statement_id = %s
           ORDER BY c.name
         """, self.id))

@@ -206,6 +206,11 @@ class CollectionRecoveryIncident(models.Model):
         self._check_completion()
         return True
 
+    @api.model
+    def _cron_check_completion(self):
+        """Daily: close the incidents whose arrears were paid by payments loaded outside the ORM."""
+        self.search([('state', 'in', ('placed', 'collected'))])._check_completion()
+
     def _check_completion(self):
         """Close as successful the incidents whose equipment is all recovered and arrears paid (as required)."""
         for incident in self.filtered(lambda i: i.state in ('placed', 'collected')):

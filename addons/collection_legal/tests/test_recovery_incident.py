@@ -5,7 +5,7 @@ import psycopg2
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import LegalTestCommon
 
@@ -94,7 +94,13 @@ class TestRecoveryIncident(LegalTestCommon):
         self.assertEqual(self.router.status, 'recovered')
         self.assertEqual(self.router.recovery_placement_id, incident.placement_id)
         self.assertEqual(incident.state, 'collected', "the arrears are still due")
-        self._pay(self.internet, 40.0, 'TEL-PAY')
+        # a payment loaded in SQL (as a bulk sync does) is caught by the daily job
+        self.env.execute_query(SQL("UPDATE collection_loan_due SET amount_paid = amount_due, amount_residual = 0, "
+                                   "state = 'paid' WHERE loan_id = %s", self.internet.id))
+        self.env.invalidate_all()
+        self.env['collection.loan']._recompute_delinquency(self.internet.ids)
+        self.assertEqual(incident.state, 'collected')
+        self.Incident._cron_check_completion()
         self.assertEqual(incident.state, 'closed')
         self.assertEqual(incident.closed_date, self.today)
         # the devices count for the agency's fee
@@ -104,7 +110,7 @@ class TestRecoveryIncident(LegalTestCommon):
             'agency_id': self.agency.id, 'date_from': self.today - timedelta(days=1), 'date_to': self.today})
         statement._compute_statement()
         self.assertEqual((statement.equipment_count, statement.equipment_fee_amount), (2, 30.0))
-        self.assertEqual(statement.recovered_amount, 40.0)
+        self.assertEqual(statement.recovered_amount, 0.0, "the arrears were paid outside the ORM in this test")
         self.assertEqual(self.agency.equipment_recovered_count, 2)
 
     def test_equipment_only_closes_on_return_approval(self):
@@ -113,6 +119,14 @@ class TestRecoveryIncident(LegalTestCommon):
         incident._place_with(self.agency)
         incident._collect_equipment(self.router | self.set_top_box)
         (self.router | self.set_top_box).with_user(self.manager).action_approve_return()
+        self.assertEqual(incident.state, 'closed')
+
+    def test_arrears_only_closes_when_paid(self):
+        incident = self._incident(action='arrears')
+        self.assertFalse(incident.equipment_ids)
+        incident.action_validate()
+        incident._place_with(self.agency)
+        self._pay(self.internet, 40.0, 'TEL-PAY')
         self.assertEqual(incident.state, 'closed')
 
     def test_officer_cannot_collect_elsewhere(self):
