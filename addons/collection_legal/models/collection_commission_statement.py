@@ -146,6 +146,10 @@ class CollectionCommissionStatement(models.Model):
         recoveries in that bucket over the period; the per-case cap then applies to the line,
         and the statement cap to the total. Equipment units approved by return management in the
         period under a placement of the agency earn the scheme's fee per unit.
+
+        The lines carry no create_uid/write_uid (derived data, rebuilt at each computation; who
+        computed is the statement's write_uid and computed_at): each of those foreign keys would
+        cost a check per line.
         """
         self.ensure_one()
         if self.state != 'draft':
@@ -216,17 +220,17 @@ class CollectionCommissionStatement(models.Model):
             INSERT INTO collection_commission_statement_line (
                 statement_id, placement_id, payment_count, recovered_amount,
                 rate, commission_uncapped, commission, is_capped, equipment_count, equipment_fee,
-                create_uid, write_uid, create_date, write_date)
+                create_date, write_date)
             SELECT %(statement)s, p.placement_id, p.payment_count, p.recovered,
                    ROUND(p.rate * 100, 4), p.uncapped,
                    CASE WHEN %(cap)s > 0 THEN LEAST(p.uncapped, %(cap)s) ELSE p.uncapped END,
                    %(cap)s > 0 AND p.uncapped > %(cap)s,
                    p.units, p.units * %(fee)s,
-                   %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+                   NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
               FROM priced p
         """, statement=self.id, agency=self.agency_id.id, scheme=scheme.id,
             date_from=self.date_from, date_to=self.date_to, cap=scheme.cap_per_placement or 0,
-            fee=scheme.equipment_fee or 0, uid=self.env.uid))
+            fee=scheme.equipment_fee or 0))
         totals = self.env.execute_query_dict(SQL("""
             SELECT COUNT(*) AS line_count, COALESCE(SUM(payment_count), 0) AS payment_count,
                    COALESCE(SUM(recovered_amount), 0) AS recovered_amount,
