@@ -381,7 +381,6 @@ class CollectionStrategy(models.Model):
         """, strategy=self.id, group=group, champion=self.champion_treatment_ids[:1].id or None,
             challenger=self.challenger_treatment_ids[:1].id or None, match=match.subselect(),
             claimed_in_run=claimed_in_run))[0][0]
-        self.env.execute_query(SQL("ANALYZE collection_strategy_work"))
         self._flag_tagged_cases()
         return skipped
 
