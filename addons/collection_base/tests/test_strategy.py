@@ -86,6 +86,26 @@ class TestStrategyMatching(StrategyTestCommon):
         self.assertEqual(later.matched_count, 2, "relative dates count from the run date")
         self.assertEqual(later.line_ids.case_id, cases[1], "only the case entering the strategy gets a line")
 
+    def test_company_scope(self):
+        cases = self._create_cases('MCO', 2)
+        other = self.env['res.company'].create({'name': "Other Lender"})
+        foreign = self._strategy("Other company", [('partner_id.cif', '=like', 'MCO%')], priority='3')
+        foreign.company_id = other
+        run = foreign._run()
+        self.assertEqual(run.matched_count, 0, "a strategy only handles the cases of its company")
+        self.assertIn("Nothing matched", run.summary)
+        self.assertEqual(cases.mapped('priority'), ['0', '0'])
+
+    def test_copy_keeps_treatments(self):
+        strategy = self._strategy("Original", [('max_dpd', '>', 30)], priority='2')
+        strategy.write({'is_challenger_enabled': True, 'challenger_percent': 25,
+                        'challenger_treatment_ids': [(0, 0, {'priority': '3'})]})
+        copy = strategy.copy()
+        self.assertEqual(copy.name, "Original (copy)")
+        self.assertEqual(copy.champion_treatment_ids.priority, '2')
+        self.assertEqual(copy.challenger_treatment_ids.priority, '3')
+        self.assertEqual(len(copy.treatment_ids), 2)
+
     def test_closed_cases_are_ignored(self):
         cases = self._create_cases('CLO', 2)
         cases[0].stage = 'closed'
