@@ -397,6 +397,12 @@ class TestStrategySchedule(StrategyTestCommon):
         with self.enter_registry_test_mode():
             cron.method_direct_trigger()
         self.assertEqual(len(daily.run_ids), 1, "the scheduled action runs a strategy once a day")
+        # the same, without committing, for another day (what benchmarks and scripts call)
+        tomorrow = self.today + timedelta(days=1)
+        runs = self.env['collection.strategy']._run_all_strategies(today=tomorrow)
+        self.assertIn(daily, runs.strategy_id)
+        self.assertNotIn(manual, runs.strategy_id)
+        self.assertEqual(runs.filtered(lambda r: r.strategy_id == daily).run_date, tomorrow)
 
 
 @tagged('post_install', '-at_install')
