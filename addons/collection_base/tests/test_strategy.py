@@ -7,6 +7,7 @@ from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import SMSCase
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import CollectionTestCommon
 
@@ -554,3 +555,20 @@ class TestStrategyCommunication(SMSCase, MockEmail, StrategyTestCommon):
         line = run.line_ids.filtered(lambda l: l.case_id == self.no_letter)
         self.assertTrue(line.blocked_reason)
         self.assertIn("2 letters", run.summary)
+
+    def test_failing_strategy_changes_nothing(self):
+        letter = self.warning.copy({'code': 'MOVED', 'company_id': self.company.id})
+        failing = self._strategy("Letter of another company", [('partner_id.cif', '=', 'COM0')], sequence=1,
+                                 priority='3', letter_template_id=letter.id)
+        working = self._strategy("Priority", [('partner_id.cif', '=like', 'COM%')], sequence=2, priority='2')
+        # the template moves to another company after the strategy was set up: printing refuses
+        letter.company_id = self.env['res.company'].create({'name': "Other Lender"})
+        with mute_logger('odoo.addons.collection_base.models.collection_strategy_run'):
+            failed, done = (failing | working)._run().sorted(lambda r: r.strategy_id.sequence)
+        self.assertEqual((failed.state, failed.matched_count), ('failed', 1))
+        self.assertIn(letter.name, failed.error)
+        self.assertIn("failed and changed nothing", failed.summary)
+        self.assertEqual(self.reachable.priority, '0', "the failed strategy's case writes are undone")
+        self.assertFalse(failed.line_ids)
+        self.assertEqual(done.state, 'done')
+        self.assertEqual((self.no_sms | self.no_letter).mapped('priority'), ['2', '2'])
