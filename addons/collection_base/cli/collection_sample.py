@@ -33,39 +33,45 @@ class CollectionSample(Command):
         parser = config.parser
         parser.prog = self.prog
         group = optparse.OptionGroup(parser, "Sample portfolio")
-        group.add_option('--customers', dest='sample_customers', type='int', default=2000,
+        group.add_option('--customers', dest='sample_customers', type='int', my_default=2000,
                          help="Number of customers (obligors); loans are about 2.5 times as many. Default 2000.")
-        group.add_option('--seed', dest='sample_seed', type='int', default=42,
+        group.add_option('--seed', dest='sample_seed', type='int', my_default=42,
                          help="Seed: the same seed gives the same portfolio. Default 42.")
-        group.add_option('--country', dest='sample_country', default='LK',
+        group.add_option('--country', dest='sample_country', my_default='LK',
                          help="Country profile (names, phones, currency, city): LK (Colombo) or US (Chicago). Default LK.")
-        group.add_option('--city-center', dest='sample_center', default='',
+        group.add_option('--city-center', dest='sample_center', my_default='',
                          help="Centre of the city area as 'latitude,longitude'. Default: the profile's city.")
-        group.add_option('--radius', dest='sample_radius', type='float', default=0.0,
+        group.add_option('--radius', dest='sample_radius', type='float', my_default=0.0,
                          help="Radius in km of the area the addresses spread over. Default: the profile's.")
-        group.add_option('--today', dest='sample_today', default='',
+        group.add_option('--today', dest='sample_today', my_default='',
                          help="Date the portfolio is generated for (YYYY-MM-DD). Default: today.")
-        group.add_option('--no-passwords', dest='sample_passwords', action='store_false', default=True,
+        group.add_option('--no-passwords', dest='sample_passwords', action='store_false', my_default=True,
                          help="Do not set the demo users' passwords (login = password).")
         parser.add_option_group(group)
-        opt = config.parse_config(cmdargs + ['--no-http'], setup_logging=True)
+        config.parse_config(cmdargs + ['--no-http'], setup_logging=True)
+
+        defaults = {'customers': 2000, 'seed': 42, 'country': 'LK', 'center': '', 'radius': 0.0, 'today': '',
+                    'passwords': True}
+
+        def option(name):
+            return config.options.get(f'sample_{name}', defaults[name])
 
         dbnames = config['db_name']
         if not dbnames or len(dbnames) != 1:
             sys.exit("collection_sample needs exactly one database: -d <name>")
         dbname = dbnames[0]
         center = None
-        if opt.sample_center:
+        if option('center'):
             try:
-                center = tuple(float(part) for part in opt.sample_center.split(','))
+                center = tuple(float(part) for part in option('center').split(','))
             except ValueError:
                 center = ()
             if len(center) != 2:
-                sys.exit(f"--city-center must be 'latitude,longitude', not {opt.sample_center!r}")
+                sys.exit(f"--city-center must be 'latitude,longitude', not {option('center')!r}")
         today = None
-        if opt.sample_today:
+        if option('today'):
             from odoo.fields import Date  # noqa: PLC0415
-            today = Date.to_date(opt.sample_today)
+            today = Date.to_date(option('today'))
 
         registry = self._load_registry(dbname)
         from odoo.addons.collection_base.tools.sample_portfolio import generate_sample_portfolio  # noqa: PLC0415
@@ -74,9 +80,9 @@ class CollectionSample(Command):
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             try:
                 stats = generate_sample_portfolio(
-                    env, customers=opt.sample_customers, seed=opt.sample_seed, country=opt.sample_country,
-                    center=center, radius_km=opt.sample_radius or None, today=today,
-                    set_passwords=opt.sample_passwords)
+                    env, customers=option('customers'), seed=option('seed'), country=option('country'),
+                    center=center, radius_km=option('radius') or None, today=today,
+                    set_passwords=option('passwords'))
             except UserError as error:
                 cr.rollback()
                 sys.exit(str(error))

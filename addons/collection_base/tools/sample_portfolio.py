@@ -35,6 +35,11 @@ TEAMS = (
     ("Recovery", 0.2, 'supervisor3', (91, None)),
 )
 DEMO_PASSWORD_AGENTS = 5
+LOADED_TABLES = (
+    'res_partner', 'collection_contact_point', 'collection_loan', 'collection_loan_due', 'collection_case',
+    'collection_loan_party', 'collection_collateral', 'collection_action', 'collection_ptp',
+    'collection_payment', 'collection_payment_allocation',
+)
 CASES_PER_AGENT = 1200  # customers per agent, i.e. about 350 delinquent cases each
 
 
@@ -79,9 +84,13 @@ class SamplePortfolioGenerator:
         started = time.monotonic()
         self._check_empty()
         self.env.flush_all()
+        # The row estimates of generate_series are far off: without this, PostgreSQL may spend
+        # minutes compiling the big INSERT ... SELECT statements with JIT.
+        self.cr.execute(SQL("SET LOCAL jit = off"))
         self.cr.execute(SQL("SET LOCAL work_mem = '256MB'"))
         self._step('setup', self._setup_reference_data)
         self._step('functions', self._create_functions)
+        self._step('drop foreign keys and indexes', self._drop_foreign_keys_and_indexes)
         self._step('customers', self._generate_customers)
         self._step('contact points', self._generate_contact_points)
         self._step('loans', self._generate_loans)
@@ -93,7 +102,9 @@ class SamplePortfolioGenerator:
         self._step('promises', self._generate_promises)
         self._step('payments', self._generate_payments)
         self._step('case history', self._update_case_history)
+        self._step('restore indexes', self._restore_indexes)
         self._step('analyze', self._analyze)
+        self._step('restore foreign keys', self._restore_foreign_keys)
         self.env.invalidate_all()
         self._step('verify', self._verify)
         self._cleanup()
@@ -470,7 +481,7 @@ class SamplePortfolioGenerator:
                 SELECT g.i, nm.first_name, nm.last_name, nm.female,
                        1 + width_bucket(pg_temp.csg_u(4, g.i), %(area_cum)s::float8[]) AS area
                   FROM g CROSS JOIN LATERAL (%(names)s) nm
-                 WHERE nm.idx = g.i
+                 WHERE nm.idx = g.i OFFSET 0
             )
             SELECT person.i,
                    %(partner_base)s + person.i AS partner_id,
@@ -605,7 +616,7 @@ class SamplePortfolioGenerator:
             CREATE TEMP TABLE csg_loan AS
             WITH l AS (
                 SELECT row_number() OVER (ORDER BY c.i, j) AS k, c.i, c.partner_id, c.case_id, c.risk, c.area
-                  FROM csg_customer c CROSS JOIN LATERAL generate_series(1, c.n_loans) AS j
+                  FROM csg_customer c CROSS JOIN LATERAL generate_series(1, c.n_loans) AS j OFFSET 0
             ), p AS (
                 SELECT l.*,
                        1 + width_bucket(pg_temp.csg_u(40, k), %(product_cum)s::float8[]) AS prod,
@@ -613,7 +624,7 @@ class SamplePortfolioGenerator:
                             WHEN pg_temp.csg_u(41, k) < (%(risk_late)s::float8[])[risk + 1]
                             THEN 1 + width_bucket(pg_temp.csg_u(42, k), %(bucket_cum)s::float8[])
                             ELSE 0 END AS b
-                  FROM l
+                  FROM l OFFSET 0
             ), dl AS (
                 SELECT p.*, pr.product_id, pr.code, pr.product_type, pr.schedule, pr.source,
                        CASE WHEN p.b = 0 THEN 0
@@ -622,14 +633,14 @@ class SamplePortfolioGenerator:
                        exp(ln(pr.amin) + pg_temp.csg_u(44, k) * (ln(pr.amax) - ln(pr.amin))) AS amount,
                        round((pr.rmin + pg_temp.csg_u(45, k) * (pr.rmax - pr.rmin))::numeric, 2) AS rate,
                        pr.terms[1 + floor(pg_temp.csg_u(46, k) * cardinality(pr.terms))::integer] AS term_pick
-                  FROM p JOIN csg_product pr ON pr.prod = p.prod JOIN csg_bucket bk ON bk.b = p.b
+                  FROM p JOIN csg_product pr ON pr.prod = p.prod JOIN csg_bucket bk ON bk.b = p.b OFFSET 0
             ), anc AS (
                 SELECT dl.*,
                        CASE WHEN schedule = 'single' AND b = 0 THEN %(today)s::date + pg_temp.csg_int(47, k, 1, 30)
                             WHEN b = 0 THEN %(today)s::date - pg_temp.csg_int(47, k, 0, 27)
                             ELSE %(today)s::date - dpd END AS anchor,
                        CASE schedule WHEN 'amortizing' THEN 3 WHEN 'single' THEN 0 ELSE 1 END AS future
-                  FROM dl
+                  FROM dl OFFSET 0
             ), cnt AS (
                 SELECT anc.*,
                        CASE WHEN schedule = 'single' THEN (b > 0)::integer
@@ -638,24 +649,24 @@ class SamplePortfolioGenerator:
                             END AS due_count
                   FROM anc CROSS JOIN LATERAL (
                        SELECT (extract(year FROM age(%(today)s::date, anchor)) * 12
-                               + extract(month FROM age(%(today)s::date, anchor)))::integer AS months) mo
+                               + extract(month FROM age(%(today)s::date, anchor)))::integer AS months) mo OFFSET 0
             ), trm AS (
                 SELECT cnt.*,
                        CASE WHEN schedule = 'amortizing' THEN greatest(term_pick, due_count + future + 2) END AS term
-                  FROM cnt
+                  FROM cnt OFFSET 0
             ), seq AS (
                 SELECT trm.*,
                        CASE schedule WHEN 'amortizing' THEN 2 + floor(pg_temp.csg_u(48, k) * (term - due_count - future))::integer
                                      WHEN 'single' THEN 1
                                      ELSE pg_temp.csg_int(48, k, 3, 60) END AS s0,
                        CASE WHEN b > 0 OR schedule = 'single' THEN 0 ELSE 1 END AS unpaid_from,
-                       CASE WHEN schedule = 'amortizing' THEN rate / 1200 END AS mrate,
+                       CASE WHEN schedule = 'amortizing' THEN rate::float8 / 1200 END AS mrate,
                        round(amount::numeric, %(principal_round)s) AS principal
-                  FROM trm
+                  FROM trm OFFSET 0
             ), inst AS (
                 SELECT seq.*,
                        CASE schedule
-                            WHEN 'amortizing' THEN round(principal * mrate / (1 - power(1 + mrate, -term)), %(digits)s)
+                            WHEN 'amortizing' THEN round((principal::float8 * mrate / (1 - power(1 + mrate, -term)))::numeric, %(digits)s)
                             WHEN 'revolving' THEN greatest(round(principal * CASE WHEN b > 0 THEN 0.70 + 0.35 * pg_temp.csg_u(49, k)::numeric
                                                                                   ELSE 0.10 + 0.80 * pg_temp.csg_u(49, k)::numeric END
                                                                  * 0.05, %(digits)s), round(25 * %(scale)s::numeric, %(digits)s))
@@ -663,12 +674,12 @@ class SamplePortfolioGenerator:
                        CASE WHEN schedule = 'revolving'
                             THEN round(principal * CASE WHEN b > 0 THEN 0.70 + 0.35 * pg_temp.csg_u(49, k)::numeric
                                                        ELSE 0.10 + 0.80 * pg_temp.csg_u(49, k)::numeric END, %(digits)s) END AS balance
-                  FROM seq
+                  FROM seq OFFSET 0
             ), fin AS (
                 SELECT inst.*,
                        CASE WHEN b > 0 AND pg_temp.csg_u(50, k) < 0.15
                             THEN round(instalment * (0.2 + 0.6 * pg_temp.csg_u(51, k))::numeric, %(digits)s) ELSE 0 END AS partial
-                  FROM inst
+                  FROM inst OFFSET 0
             )
             SELECT fin.*,
                    %(loan_base)s + k AS loan_id,
@@ -676,8 +687,8 @@ class SamplePortfolioGenerator:
                    CASE schedule
                         WHEN 'amortizing' THEN
                             CASE WHEN b > 0 THEN due_count * instalment - partial ELSE 0 END
-                            + round(principal * (power(1 + mrate, term) - power(1 + mrate, s0 - 1 + due_count))
-                                    / (power(1 + mrate, term) - 1), %(digits)s)
+                            + round((principal::float8 * (power(1 + mrate, term) - power(1 + mrate, s0 - 1 + due_count))
+                                     / (power(1 + mrate, term) - 1))::numeric, %(digits)s)
                         WHEN 'revolving' THEN greatest(balance, due_count * instalment - partial)
                         WHEN 'bill' THEN CASE WHEN b > 0 THEN due_count * instalment - partial ELSE 0 END + future * instalment
                         ELSE principal - partial END AS outstanding,
@@ -700,7 +711,7 @@ class SamplePortfolioGenerator:
                                          term_months, interest_rate, principal, outstanding_amount, overdue_amount,
                                          installment_amount, next_due_date, oldest_unpaid_date, dpd, bucket_id,
                                          create_uid, write_uid, create_date, write_date)
-            SELECT l.loan_id, l.code || lpad(l.k::text, 10, '0'), l.source, l.partner_id, NULL, l.product_id,
+            SELECT l.loan_id, l.code || lpad(l.k::text, 10, '0'), l.source, l.partner_id, l.case_id, l.product_id,
                    l.product_type, %(company)s, %(currency)s, a.name, 'active', l.disbursement,
                    CASE WHEN l.term IS NOT NULL THEN (l.disbursement + make_interval(months => l.term))::date END,
                    coalesce(l.term, 0), coalesce(l.rate, 0), l.principal, l.outstanding, l.overdue, l.instalment,
@@ -776,11 +787,6 @@ class SamplePortfolioGenerator:
               FROM csg_case
           ORDER BY case_id
         """, **self._common_values()))
-        self._execute(SQL("""
-            UPDATE collection_loan l SET case_id = c.case_id
-              FROM csg_loan c
-             WHERE l.id = c.loan_id
-        """))
 
     # ------------------------------------------------------------------ co-borrowers, guarantors, collateral
     def _generate_parties(self):
@@ -803,7 +809,7 @@ class SamplePortfolioGenerator:
             ), person AS (
                 SELECT g.*, nm.first_name, nm.last_name, nm.female
                   FROM g CROSS JOIN LATERAL (%(names)s) nm
-                 WHERE nm.idx = g.g
+                 WHERE nm.idx = g.g OFFSET 0
             )
             SELECT person.g, person.loan_id, person.role,
                    %(base)s + person.g AS partner_id,
@@ -897,7 +903,7 @@ class SamplePortfolioGenerator:
                             THEN 1 + floor(pg_temp.csg_u(100, c.i) * least(c.max_dpd / 8.0 + 2, 14))::integer
                             WHEN pg_temp.csg_u(101, c.i) < 0.03 THEN 1 ELSE 0 END AS n_actions,
                        CASE WHEN c.max_dpd <= 30 THEN 1 WHEN c.max_dpd <= 90 THEN 2 ELSE 3 END AS stage
-                  FROM csg_case c JOIN csg_customer cu ON cu.i = c.i
+                  FROM csg_case c JOIN csg_customer cu ON cu.i = c.i OFFSET 0
             ), a AS (
                 SELECT n.i, n.case_id, n.partner_id, n.max_dpd, n.worker_id, n.cp_mobile, n.cp_email, n.cp_address,
                        j, n.i * 64 + j AS h,
@@ -907,12 +913,12 @@ class SamplePortfolioGenerator:
                                                                WHEN 2 THEN %(cum2)s::float8[]
                                                                ELSE %(cum3)s::float8[] END) END AS s0,
                        n.has_email
-                  FROM n CROSS JOIN LATERAL generate_series(1, n.n_actions) AS j
+                  FROM n CROSS JOIN LATERAL generate_series(1, n.n_actions) AS j OFFSET 0
             ), s AS (
                 SELECT a.*,
                        CASE WHEN sc.channel = 'email' AND NOT a.has_email
                             THEN (SELECT s FROM csg_script WHERE channel = 'sms' ORDER BY s LIMIT 1) ELSE a.s0 END AS s
-                  FROM a JOIN csg_script sc ON sc.s = a.s0
+                  FROM a JOIN csg_script sc ON sc.s = a.s0 OFFSET 0
             )
             SELECT row_number() OVER (ORDER BY s.i, s.j) AS r, s.*, sc.type_id, sc.result_id, sc.channel, sc.category,
                    sc.effect, sc.pause_days, sc.next_days, sc.is_ptp, sc.reached,
@@ -957,7 +963,7 @@ class SamplePortfolioGenerator:
                        greatest(round(c.overdue * (0.25 + 0.75 * pg_temp.csg_u(111, a.h))::numeric, %(digits)s), 1) AS amount,
                        row_number() OVER (PARTITION BY a.case_id ORDER BY a.date DESC, a.r DESC) AS recency
                   FROM csg_action a JOIN csg_case c ON c.i = a.i
-                 WHERE a.is_ptp
+                 WHERE a.is_ptp OFFSET 0
             ), s AS (
                 SELECT p.*,
                        CASE WHEN ptp_date >= %(today)s::date - %(grace)s
@@ -1088,11 +1094,52 @@ class SamplePortfolioGenerator:
              WHERE c.id = last.case_id
         """, today=self.today))
 
+    # ------------------------------------------------------------------ foreign keys and indexes
+    def _drop_foreign_keys_and_indexes(self):
+        """Drop the foreign keys and plain indexes of the loaded tables for the time of the load.
+
+        Checking foreign keys row by row costs more than writing the rows (a trigger call per
+        row and key), and trigram indexes are much cheaper to build at once than to grow row by
+        row; adding them back at the end checks and indexes all rows at once. Unique indexes
+        stay. The transaction holds the tables locked meanwhile, and a failure rolls the drop
+        back with everything else.
+        """
+        self.foreign_keys = self.env.execute_query(SQL("""
+            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+              FROM pg_constraint
+             WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])
+          ORDER BY conrelid::regclass::text, conname
+        """, list(LOADED_TABLES)))
+        for table, name, _definition in self.foreign_keys:
+            self.cr.execute(SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(table), SQL.identifier(name)))
+        self.indexes = self.env.execute_query(SQL("""
+            SELECT c.relname, pg_get_indexdef(i.indexrelid), obj_description(i.indexrelid, 'pg_class')
+              FROM pg_index i
+              JOIN pg_class c ON c.oid = i.indexrelid
+             WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+          ORDER BY c.relname
+        """, list(LOADED_TABLES)))
+        for name, _definition, _comment in self.indexes:
+            self.cr.execute(SQL("DROP INDEX %s", SQL.identifier(name)))
+
+    def _restore_indexes(self):
+        self.cr.execute(SQL("SET LOCAL maintenance_work_mem = '512MB'"))
+        for name, definition, comment in self.indexes:
+            self.cr.execute(SQL(definition.replace('%', '%%')))
+            if comment is not None:
+                self.cr.execute(SQL("COMMENT ON INDEX %s IS %s", SQL.identifier(name), comment))
+        self.indexes = []
+
+    def _restore_foreign_keys(self):
+        for table, name, definition in self.foreign_keys:
+            self.cr.execute(SQL("ALTER TABLE %s ADD CONSTRAINT %s %s",
+                                SQL.identifier(table), SQL.identifier(name), SQL(definition.replace('%', '%%'))))
+        self.foreign_keys = []
+
     # ------------------------------------------------------------------ wrap up
     def _analyze(self):
-        for table in ('res_partner', 'collection_contact_point', 'collection_loan', 'collection_loan_due',
-                      'collection_case', 'collection_loan_party', 'collection_collateral', 'collection_action',
-                      'collection_ptp', 'collection_payment', 'collection_payment_allocation'):
+        for table in LOADED_TABLES:
             self.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
     def _verify(self):
