@@ -1,4 +1,5 @@
 from . import res_company
+from . import res_config_settings
 from . import res_partner
 from . import collection_tag
 from . import collection_bucket
@@ -13,6 +14,10 @@ from . import collection_collateral
 from . import collection_action_type
 from . import collection_result_code
 from . import collection_action
+from . import collection_ptp_approval_mixin
 from . import collection_ptp
+from . import collection_ptp_plan
 from . import collection_payment
 from . import collection_payment_allocation
+from . import collection_letter_template
+from . import collection_contact_policy

@@ -3,4 +3,12 @@ from . import test_action
 from . import test_payment_ptp
 from . import test_access
 from . import test_contact_point
+from . import test_ptp_policy
+from . import test_ptp_plan
+from . import test_ptp_evaluation
+from . import test_letter
+from . import test_contact_policy
+from . import test_notification
+from . import test_tour
+from . import test_letter_tour
 from . import test_sample_portfolio

@@ -66,3 +66,43 @@ class CollectionTestCommon(TransactionCase):
             'installment_amount': instalment,
             'due_ids': dues,
         })
+
+
+class CollectionPtpTestCommon(CollectionTestCommon):
+    """Promise fixtures: a known policy, helpers to promise as a user and to prepare history."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({
+            'collection_ptp_max_days': 30,
+            'collection_ptp_plan_max_days': 120,
+            'collection_ptp_min_percent': 25.0,
+            'collection_ptp_max_per_period': 3,
+            'collection_ptp_broken_limit': 2,
+            'collection_ptp_broken_period_days': 90,
+            'collection_ptp_grace_days': 2,
+            'collection_ptp_reminder_days': 1,
+        })
+        cls.Ptp = cls.env['collection.ptp']
+        cls.Plan = cls.env['collection.ptp.plan']
+
+    def _promise(self, amount=100.0, days=5, user=None, **values):
+        """A promise made today as ``user`` (the case's agent by default), due in ``days``."""
+        return self.Ptp.with_user(user or self.agent).create(dict({
+            'case_id': self.case.id, 'amount': amount, 'date': self.today + timedelta(days=days),
+        }, **values)).with_env(self.env)
+
+    def _history(self, state, days_ago, amount=100.0, **values):
+        """A promise prepared as history: made and settled ``days_ago`` (as an import would)."""
+        day = self.today - timedelta(days=days_ago)
+        return self.Ptp.create(dict({
+            'case_id': self.case.id, 'amount': amount, 'date': day, 'recorded_date': day,
+            'state': state, 'evaluated_date': day if state != 'open' else False,
+        }, **values))
+
+    def _pay(self, reference, amount, loan=None, **extra):
+        payment, _created = self.env['collection.payment']._register_payment(dict({
+            'name': reference, 'loan_id': (loan or self.loan).id, 'amount': amount, 'source_system': 'T24',
+        }, **extra))
+        return payment
