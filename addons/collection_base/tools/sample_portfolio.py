@@ -91,6 +91,7 @@ class SamplePortfolioGenerator:
         self._step('setup', self._setup_reference_data)
         self._step('functions', self._create_functions)
         self._step('drop foreign keys and indexes', self._drop_foreign_keys_and_indexes)
+        self._step('column defaults', self._set_column_defaults)
         self._step('customers', self._generate_customers)
         self._step('contact points', self._generate_contact_points)
         self._step('loans', self._generate_loans)
@@ -103,6 +104,7 @@ class SamplePortfolioGenerator:
         self._step('payments', self._generate_payments)
         self._step('case history', self._update_case_history)
         self._step('restore indexes', self._restore_indexes)
+        self._drop_column_defaults()
         self._step('analyze', self._analyze)
         self._step('restore foreign keys', self._restore_foreign_keys)
         self.env.invalidate_all()
@@ -985,12 +987,12 @@ class SamplePortfolioGenerator:
         self.stats['promises'] = self._execute(SQL("""
             INSERT INTO collection_ptp (id, name, case_id, partner_id, company_id, user_id, amount, date, channel,
                                         action_id, state, amount_paid, amount_remaining, evaluated_date,
-                                        create_uid, write_uid, create_date, write_date)
+                                        recorded_date, create_uid, write_uid, create_date, write_date)
             SELECT %(base)s + p.n, 'PTP CASE-' || lpad(p.case_id::text, 7, '0') || ' ' || to_char(p.ptp_date, 'YYYY-MM-DD'),
                    p.case_id, p.partner_id, %(company)s, p.worker_id, p.amount, p.ptp_date, p.channel,
                    %(action_base)s + p.r, p.state, p.paid, greatest(p.amount - p.paid, 0),
                    CASE WHEN p.state IN ('kept', 'partial', 'broken') THEN p.ptp_date + %(grace)s + 1 END,
-                   coalesce(p.worker_id, %(uid)s), %(uid)s, p.date, p.date
+                   p.date::date, coalesce(p.worker_id, %(uid)s), %(uid)s, p.date, p.date
               FROM csg_ptp p
           ORDER BY p.n
         """, base=self.ptp_base, action_base=self.action_base, grace=grace, **self._common_values()))
@@ -1130,6 +1132,39 @@ class SamplePortfolioGenerator:
             if comment is not None:
                 self.cr.execute(SQL("COMMENT ON INDEX %s IS %s", SQL.identifier(name), comment))
         self.indexes = []
+
+    def _set_column_defaults(self):
+        """Give the required columns that the generator does not fill (added by other modules)
+        their ORM default as a database default for the time of the load."""
+        self.column_defaults = []
+        rows = self.env.execute_query(SQL("""
+            SELECT c.relname, a.attname
+              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+             WHERE c.oid = ANY(%s::regclass[]) AND a.attnum > 0 AND NOT a.attisdropped
+               AND a.attnotnull AND NOT a.atthasdef
+        """, list(LOADED_TABLES)))
+        models_by_table = {}
+        for model in self.env.registry.values():
+            if not model._abstract and model._auto:
+                models_by_table.setdefault(model._table, model._name)
+        for table, column in rows:
+            model = self.env[models_by_table[table]]
+            field = model._fields.get(column)
+            if not field or not field.store:
+                continue
+            value = model.default_get([column]).get(column)
+            if value is None or value is False:
+                continue
+            value = field.convert_to_column(field.convert_to_cache(value, model), model)
+            self.cr.execute(SQL("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
+                                SQL.identifier(table), SQL.identifier(column), value))
+            self.column_defaults.append((table, column))
+
+    def _drop_column_defaults(self):
+        for table, column in self.column_defaults:
+            self.cr.execute(SQL("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT",
+                                SQL.identifier(table), SQL.identifier(column)))
+        self.column_defaults = []
 
     def _restore_foreign_keys(self):
         for table, name, definition in self.foreign_keys:
