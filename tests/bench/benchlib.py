@@ -137,14 +137,16 @@ def view_specification(env, model_name, view_type):
 
 
 def search_view_domain(env, model_name, field_name, term):
-    """The domain the search view builds when the user types ``term`` and picks ``field_name``."""
+    """The domain the search view builds when the user types ``term`` and picks ``field_name``
+    (``name`` or ``name:label`` when the view has several fields of that name)."""
     from lxml import etree  # noqa: PLC0415
     from odoo.tools.safe_eval import safe_eval  # noqa: PLC0415
 
+    field_name, _sep, label = field_name.partition(':')
     views = env[model_name].get_views([(False, 'search')])
     arch = etree.fromstring(views['views']['search']['arch'])
     for node in arch.iter('field'):
-        if node.get('name') == field_name:
+        if node.get('name') == field_name and (not label or node.get('string') == label):
             if node.get('filter_domain'):
                 return safe_eval(node.get('filter_domain'), {'self': term})
             return [(field_name, node.get('operator') or 'ilike', term)]

@@ -8,7 +8,6 @@ Odoo finds this command in the addons path, so give the path first::
 The database is created and collection_base installed when needed. A database that already
 holds loans is left untouched (the command says so and exits with status 1).
 """
-import logging
 import optparse
 import sys
 import time
@@ -16,12 +15,7 @@ import time
 from odoo import api
 from odoo.cli.command import Command
 from odoo.exceptions import UserError
-from odoo.modules.registry import Registry
-from odoo.service import db as service_db
-from odoo.sql_db import db_connect
 from odoo.tools import config
-
-_logger = logging.getLogger(__name__)
 
 
 class CollectionSample(Command):
@@ -73,8 +67,9 @@ class CollectionSample(Command):
             from odoo.fields import Date  # noqa: PLC0415
             today = Date.to_date(option('today'))
 
-        registry = self._load_registry(dbname)
-        from odoo.addons.collection_base.tools.sample_portfolio import generate_sample_portfolio  # noqa: PLC0415
+        from odoo.addons.collection_base.tools.sample_portfolio import (  # noqa: PLC0415
+            ensure_database, generate_sample_portfolio, vacuum_loaded_tables)
+        registry = ensure_database(dbname)
         started = time.monotonic()
         with registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
@@ -86,28 +81,12 @@ class CollectionSample(Command):
             except UserError as error:
                 cr.rollback()
                 sys.exit(str(error))
+        vacuum_started = time.monotonic()
+        vacuum_loaded_tables(dbname)
+        stats['vacuum_seconds'] = round(time.monotonic() - vacuum_started, 1)
         timings = stats.pop('timings', {})
         print(f"Sample portfolio loaded into {dbname} in {time.monotonic() - started:.0f} s:")  # noqa: T201
         for key, value in stats.items():
             print(f"  {key}: {value}")  # noqa: T201
         print("  steps: " + ", ".join(f"{name} {seconds}s" for name, seconds in timings.items()))  # noqa: T201
         print("Log in as admin/admin, manager/manager, supervisor/supervisor, agent/agent, agent2/agent2.")  # noqa: T201
-
-    def _load_registry(self, dbname):
-        """The registry of ``dbname``, creating the database and installing collection_base when needed."""
-        try:
-            service_db._create_empty_database(dbname)
-            _logger.info("Created database %s", dbname)
-        except service_db.DatabaseExists:
-            pass
-        installed = False
-        with db_connect(dbname).cursor() as cr:
-            cr.execute("SELECT 1 FROM pg_tables WHERE tablename = 'ir_module_module'")
-            if cr.fetchone():
-                cr.execute("SELECT state FROM ir_module_module WHERE name = 'collection_base'")
-                row = cr.fetchone()
-                installed = bool(row and row[0] == 'installed')
-        if installed:
-            return Registry(dbname)
-        _logger.info("Installing collection_base into %s", dbname)
-        return Registry.new(dbname, install_modules=['collection_base'])

@@ -12,3 +12,4 @@ from . import test_notification
 from . import test_tour
 from . import test_letter_tour
 from . import test_sample_portfolio
+from . import test_case_search

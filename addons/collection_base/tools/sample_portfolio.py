@@ -16,6 +16,8 @@ import logging
 import math
 import random
 import time
+from contextlib import closing
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -96,13 +98,14 @@ class SamplePortfolioGenerator:
         self._step('contact points', self._generate_contact_points)
         self._step('loans', self._generate_loans)
         self._step('instalments', self._generate_dues)
-        self._step('cases', self._generate_cases)
+        self._step('cases', self._stage_cases)
         self._step('co-borrowers and guarantors', self._generate_parties)
         self._step('collateral', self._generate_collateral)
         self._step('actions', self._generate_actions)
         self._step('promises', self._generate_promises)
         self._step('payments', self._generate_payments)
         self._step('case history', self._update_case_history)
+        self._step('case insert', self._insert_cases)
         self._step('restore indexes', self._restore_indexes)
         self._drop_column_defaults()
         self._step('analyze', self._analyze)
@@ -747,7 +750,8 @@ class SamplePortfolioGenerator:
         """, base=base, **self._common_values()))
 
     # ------------------------------------------------------------------ cases
-    def _generate_cases(self):
+    def _stage_cases(self):
+        """Cases in a staging table: totals, team and agent; inserted after their history."""
         self.cr.execute(SQL("DROP TABLE IF EXISTS csg_case"))
         self._execute(SQL("""
             CREATE TEMP TABLE csg_case AS
@@ -771,20 +775,29 @@ class SamplePortfolioGenerator:
                         WHEN max_dpd > 90 THEN '2'
                         WHEN max_dpd > 30 THEN '1'
                         ELSE '0' END AS priority,
-                   c.state_id
+                   c.state_id, 'new'::text AS stage,
+                   CASE WHEN max_dpd > 0 THEN %(today)s::date END AS next_action_date,
+                   NULL::timestamp AS last_action_date, NULL::timestamp AS last_contact_date,
+                   NULL::integer AS last_result_code_id, NULL::date AS paused_until
               FROM team
               JOIN csg_customer c ON c.i = team.i
          LEFT JOIN csg_agent ag ON ag.t = team.t AND ag.pos = floor(pg_temp.csg_u(61, team.i) * team.size)::integer
-        """, scale=self.profile['amount_scale']))
+        """, scale=self.profile['amount_scale'], today=self.today))
         self.cr.execute(SQL("ALTER TABLE csg_case ADD PRIMARY KEY (i)"))
+        self.cr.execute(SQL("CREATE INDEX ON csg_case (case_id)"))
         self.cr.execute(SQL("ANALYZE csg_case"))
+
+    def _insert_cases(self):
+        """The cases, once their history (stage, next action...) is known: written once, never
+        updated, so that their pages keep the free room the daily run needs."""
         self.stats['cases'] = self._execute(SQL("""
             INSERT INTO collection_case (id, name, partner_id, company_id, active, stage, priority, user_id, team_id,
                                          next_action_date, region_id, loan_count, total_outstanding, total_overdue,
-                                         max_dpd, bucket_id, create_uid, write_uid, create_date, write_date)
-            SELECT case_id, 'CASE-' || lpad(case_id::text, 7, '0'), partner_id, %(company)s, TRUE, 'new', priority,
-                   user_id, team_id, CASE WHEN max_dpd > 0 THEN %(today)s::date END, state_id, loan_count,
-                   outstanding, overdue, max_dpd, bucket_id,
+                                         max_dpd, bucket_id, last_action_date, last_contact_date, last_result_code_id,
+                                         paused_until, create_uid, write_uid, create_date, write_date)
+            SELECT case_id, 'CASE-' || lpad(case_id::text, 7, '0'), partner_id, %(company)s, TRUE, stage, priority,
+                   user_id, team_id, next_action_date, state_id, loan_count, outstanding, overdue, max_dpd, bucket_id,
+                   last_action_date, last_contact_date, last_result_code_id, paused_until,
                    %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
               FROM csg_case
           ORDER BY case_id
@@ -904,14 +917,14 @@ class SamplePortfolioGenerator:
                        CASE WHEN c.max_dpd > 0
                             THEN 1 + floor(pg_temp.csg_u(100, c.i) * least(c.max_dpd / 8.0 + 2, 14))::integer
                             WHEN pg_temp.csg_u(101, c.i) < 0.03 THEN 1 ELSE 0 END AS n_actions,
-                       CASE WHEN c.max_dpd <= 30 THEN 1 WHEN c.max_dpd <= 90 THEN 2 ELSE 3 END AS stage
+                       CASE WHEN c.max_dpd <= 30 THEN 1 WHEN c.max_dpd <= 90 THEN 2 ELSE 3 END AS phase
                   FROM csg_case c JOIN csg_customer cu ON cu.i = c.i OFFSET 0
             ), a AS (
                 SELECT n.i, n.case_id, n.partner_id, n.max_dpd, n.worker_id, n.cp_mobile, n.cp_email, n.cp_address,
                        j, n.i * 64 + j AS h,
                        CASE WHEN n.max_dpd = 0 THEN (SELECT s FROM csg_script WHERE channel = 'sms' ORDER BY s LIMIT 1)
                             ELSE 1 + width_bucket(pg_temp.csg_u(102, n.i * 64 + j),
-                                                  CASE n.stage WHEN 1 THEN %(cum1)s::float8[]
+                                                  CASE n.phase WHEN 1 THEN %(cum1)s::float8[]
                                                                WHEN 2 THEN %(cum2)s::float8[]
                                                                ELSE %(cum3)s::float8[] END) END AS s0,
                        n.has_email
@@ -1070,7 +1083,7 @@ class SamplePortfolioGenerator:
                  WHERE state <> 'cancelled'
               ORDER BY case_id, ptp_date DESC, n DESC
             )
-            UPDATE collection_case c
+            UPDATE csg_case cc
                SET last_action_date = last.date,
                    last_result_code_id = last.result_id,
                    last_contact_date = contact.date,
@@ -1082,7 +1095,7 @@ class SamplePortfolioGenerator:
                                 ELSE 'in_progress' END,
                    paused_until = CASE WHEN last.effect = 'pause' AND last.date::date + last.pause_days > %(today)s::date
                                        THEN last.date::date + last.pause_days END,
-                   priority = CASE WHEN last.effect = 'escalate' THEN '3' ELSE c.priority END,
+                   priority = CASE WHEN last.effect = 'escalate' THEN '3' ELSE cc.priority END,
                    next_action_date = CASE
                         WHEN cc.max_dpd = 0 THEN NULL
                         WHEN promise.state = 'open' THEN promise.ptp_date + 1
@@ -1090,10 +1103,9 @@ class SamplePortfolioGenerator:
                         WHEN last.next_days > 0 THEN last.date::date + last.next_days
                         ELSE last.date::date + pg_temp.csg_int(130, last.h, 2, 7) END
               FROM last
-              JOIN csg_case cc ON cc.case_id = last.case_id
          LEFT JOIN contact ON contact.case_id = last.case_id
          LEFT JOIN promise ON promise.case_id = last.case_id
-             WHERE c.id = last.case_id
+             WHERE cc.case_id = last.case_id
         """, today=self.today))
 
     # ------------------------------------------------------------------ foreign keys and indexes
@@ -1209,3 +1221,46 @@ def generate_sample_portfolio(env, customers=2000, seed=42, country='LK', center
     stats = generator.run()
     stats['timings'] = generator.timings
     return stats
+
+
+def ensure_database(dbname, modules=('collection_base',)):
+    """The registry of ``dbname``, creating the database and installing ``modules`` when needed.
+
+    For command-line tools (the sample command, the benchmarks), not for a running server.
+    """
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+    from odoo.service import db as service_db  # noqa: PLC0415
+    from odoo.sql_db import db_connect  # noqa: PLC0415
+
+    try:
+        service_db._create_empty_database(dbname)
+        _logger.info("Created database %s", dbname)
+    except service_db.DatabaseExists:
+        pass
+    with db_connect(dbname).cursor() as cr:
+        cr.execute("SELECT 1 FROM pg_tables WHERE tablename = 'ir_module_module'")
+        installed = set()
+        if cr.fetchone():
+            cr.execute("SELECT name FROM ir_module_module WHERE state = 'installed' AND name IN %s", [tuple(modules)])
+            installed = {name for (name,) in cr.fetchall()}
+    missing = [module for module in modules if module not in installed]
+    if not missing:
+        return Registry(dbname)
+    _logger.info("Installing %s into %s", ", ".join(missing), dbname)
+    return Registry.new(dbname, install_modules=missing)
+
+
+def vacuum_loaded_tables(dbname):
+    """``VACUUM (ANALYZE)`` the tables a load filled, once it is committed: the first reads then
+    find hint bits and visibility maps set (index-only scans) instead of writing them."""
+    import psycopg2  # noqa: PLC0415
+    from psycopg2 import sql  # noqa: PLC0415
+
+    from odoo.sql_db import connection_info_for  # noqa: PLC0415
+
+    _name, info = connection_info_for(dbname)
+    with closing(psycopg2.connect(**info)) as connection:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            for table in LOADED_TABLES:
+                cursor.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
