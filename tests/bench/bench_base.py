@@ -59,7 +59,12 @@ def _call_with_today(method, today):
 
 
 def _find_method(model, names):
-    return next((getattr(model, name) for name in names if hasattr(model, name)), None)
+    """The first of ``names`` the model has, else its scheduled-action entry point (``_cron_*``)."""
+    method = next((getattr(model, name) for name in names if hasattr(model, name)), None)
+    if method is None:
+        crons = sorted(name for name in dir(type(model)) if name.startswith('_cron_'))
+        method = getattr(model, crons[0]) if crons else None
+    return method
 
 
 # --------------------------------------------------------------------------- daily run
@@ -92,6 +97,7 @@ def bench_daily_run(env, report):
             '_take_snapshot', '_take_daily_snapshot', '_create_daily_snapshot', '_cron_take_snapshot',
             '_cron_snapshot'))
         if snapshot:
+            report.note(f"daily loan snapshot: collection.loan.snapshot.{snapshot.__name__}()")
             timer.measure('snapshot', lambda: _call_with_today(snapshot, tomorrow))
         else:
             report.note("daily loan snapshot: not on this branch yet (collection.loan.snapshot), not measured")
@@ -102,6 +108,7 @@ def bench_daily_run(env, report):
         run = strategy_model is not None and _find_method(strategy_model, (
             '_run_all_strategies', '_cron_run_strategies', '_run_strategies', '_cron_run'))
         if run:
+            report.note(f"strategy run: collection.strategy.{run.__name__}()")
             timer.measure('strategies', lambda: _call_with_today(run, tomorrow))
         else:
             report.note("strategy run over all cases: not on this branch yet (collection.strategy), not measured")
@@ -165,7 +172,8 @@ def bench_agent_screens(env, report, samples=SAMPLES):
     domain = _filter_domain(agent_env, 'collection.case', ('my_cases', 'open'))
     report.note(f"worklist domain {domain}; {len(list_spec)} list fields, {len(form_spec)} form fields")
 
-    # worklist: each agent in turn, ORM cache cleared before each call
+    # worklist: each agent in turn, ORM cache cleared before each call, a baseline read next to
+    # each sample so that both see the same load
     counts = []
     for index in range(samples):
         agent = agents[index % len(agents)]
@@ -175,6 +183,7 @@ def bench_agent_screens(env, report, samples=SAMPLES):
         result = timer.measure('worklist', lambda Case=Case, d=user_domain: Case.web_search_read(
             d, list_spec, limit=80, count_limit=10001), before=env.invalidate_all)
         counts.append(result['length'])
+        _baseline_read(env, result['records'][:1] and [result['records'][0]['id']], timer)
     report.note(f"worklists of {len(agents)} agents: {min(counts)}-{max(counts)} open cases each")
 
     # case form: the agent's cases with the most history first
@@ -189,9 +198,10 @@ def bench_agent_screens(env, report, samples=SAMPLES):
     for case_id in case_ids:
         timer.measure('form', lambda case_id=case_id: Case.browse(case_id).web_read(form_spec),
                       before=env.invalidate_all)
-    _baseline_read(env, case_ids, timer)
+        _baseline_read(env, [case_id], timer)
 
     base = timer.p('baseline read', 95)
+    report.row("baseline: ORM read of one case by id, p50", timer.p('baseline read', 50))
     report.row("baseline: ORM read of one case by id, p95", base)
     report.row("agent worklist (My Cases, open, 80 rows + count), p50", timer.p('worklist', 50), base)
     report.row("agent worklist (My Cases, open, 80 rows + count), p95", timer.p('worklist', 95), base,
@@ -239,11 +249,8 @@ def bench_search(env, report, samples=20, user_login='manager', explain=False):
         return timer
     Case = user_env['collection.case']
     spec = view_specification(user_env, 'collection.case', 'list')
-    for index in range(len(customers)):
-        _baseline_read(env, [rng.randint(1, max_id)], timer)
-    base = timer.p('baseline read', 95)
-    report.row(f"baseline: ORM read of one case by id, p95 (as {user_login})", base)
     plans = {}
+    rows = []
     for label, field, term_of in SEARCHES:
         found = 0
         for customer in customers:
@@ -256,10 +263,17 @@ def bench_search(env, report, samples=20, user_login='manager', explain=False):
             result = timer.measure(label, lambda d=domain: Case.web_search_read(d, spec, limit=80, count_limit=10001),
                                    before=env.invalidate_all)
             found += bool(result['length'])
+            _baseline_read(env, [rng.randint(1, max_id)], timer)
             if explain and label not in plans:
                 plans[label] = explain_domain(Case, domain)
         else:
-            report.row(f"search by {label}, p95 ({found}/{len(customers)} found)", timer.p(label, 95), base)
+            rows.append((f"search by {label} ({found}/{len(customers)} found)", label))
+    base = timer.p('baseline read', 95)
+    report.row(f"baseline: ORM read of one case by id, p50 (as {user_login})", timer.p('baseline read', 50))
+    report.row(f"baseline: ORM read of one case by id, p95 (as {user_login})", base)
+    for text, label in rows:
+        report.row(f"{text}, p50", timer.p(label, 50), timer.p('baseline read', 50))
+        report.row(f"{text}, p95", timer.p(label, 95), base)
     for label, plan in plans.items():
         report.note(f"EXPLAIN ANALYZE search by {label}:\n" + plan)
     return timer
@@ -274,15 +288,20 @@ def explain_domain(model, domain, limit=80):
     return "\n".join("      " + row[0] for row in model.env.cr.fetchall())
 
 
-def run_all(env, explain=False):
+def _machine():
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min)", flush=True)  # noqa: T201
+    return f"machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min)"
+
+
+def run_all(env, explain=False):
     reports = []
     for title, bench in (("Daily run", bench_daily_run), ("Agent screens", bench_agent_screens)):
         report = Report(title)
+        report.note(_machine())
         bench(env, report)
         reports.append(report)
     report = Report("Customer search from the case list")
+    report.note(_machine())
     bench_search(env, report, explain=explain)
     reports.append(report)
     return reports
