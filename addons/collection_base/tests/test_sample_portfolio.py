@@ -156,8 +156,13 @@ class TestSamplePortfolio(TransactionCase):
     def test_history(self):
         actions = self.env['collection.action'].search([])
         self.assertEqual(set(actions.mapped('state')), {'posted'})
+        kinds = {'call': 'mobile', 'sms': 'mobile', 'whatsapp': 'mobile', 'email': 'email', 'letter': 'address',
+                 'visit': 'address'}
         for action in actions.filtered(lambda a: a.state == 'posted'):
             action._validate_result_rules()  # result codes' requirements hold
+            self.assertEqual(action.contact_point_id.partner_id, action.partner_id, action.id)
+            self.assertEqual(action.contact_point_id.kind, kinds[action.channel], action.id)
+        self.assertTrue(actions.filtered(lambda a: a.channel == 'email'))
         promises = self.env['collection.ptp'].search([])
         self.assertTrue({'kept', 'broken'} <= set(promises.mapped('state')))
         for ptp in promises:

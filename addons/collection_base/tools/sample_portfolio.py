@@ -505,8 +505,7 @@ class SamplePortfolioGenerator:
                    regexp_replace(lower(person.first_name || '.' || person.last_name), '[^a-z.]', '', 'g')
                        || CASE WHEN pg_temp.csg_u(22, person.i) < 0.6 THEN pg_temp.csg_int(23, person.i, 1, 99)::text ELSE '' END
                        || '@' || pg_temp.csg_pick(24, person.i, %(domains)s::text[]) AS email,
-                   %(person)s,
-                   NULL::integer AS cp_mobile, NULL::integer AS cp_email, NULL::integer AS cp_address
+                   %(person)s
               FROM person JOIN csg_area a ON a.area = person.area
         """, n=n, partner_base=self.partner_base, case_base=self.case_base,
             names=self._names_cte(SQL("g.i"), 0),
@@ -558,18 +557,21 @@ class SamplePortfolioGenerator:
     def _generate_contact_points(self):
         base = self._reserve_ids('collection_contact_point', 5 * self.customers)
         self.stats['contact_points'] = self._insert_contact_points('csg_customer', base, full=True)
+        # The ids the insert gave (row_number over partner, then kind): mobile first, address last.
+        self.cr.execute(SQL("DROP TABLE IF EXISTS csg_cp"))
         self.cr.execute(SQL("""
-            UPDATE csg_customer c
-               SET cp_mobile = cp.mobile, cp_email = cp.email, cp_address = cp.address
-              FROM (SELECT partner_id,
-                           min(id) FILTER (WHERE kind = 'mobile') AS mobile,
-                           min(id) FILTER (WHERE kind = 'email') AS email,
-                           min(id) FILTER (WHERE kind = 'address') AS address
-                      FROM collection_contact_point
-                     WHERE id > %(base)s
-                  GROUP BY partner_id) cp
-             WHERE cp.partner_id = c.partner_id
+            CREATE TEMP TABLE csg_cp AS
+            SELECT i, first AS cp_mobile,
+                   CASE WHEN has_email THEN first + 1 + has_mobile2::integer + has_landline::integer END AS cp_email,
+                   first + points - 1 AS cp_address
+              FROM (SELECT i, has_email, has_mobile2, has_landline,
+                           2 + has_mobile2::integer + has_landline::integer + has_email::integer AS points,
+                           %(base)s + 1 + sum(2 + has_mobile2::integer + has_landline::integer + has_email::integer)
+                                              OVER (ORDER BY partner_id)
+                                        - (2 + has_mobile2::integer + has_landline::integer + has_email::integer) AS first
+                      FROM csg_customer) c
         """, base=base))
+        self.cr.execute(SQL("ALTER TABLE csg_cp ADD PRIMARY KEY (i)"))
 
     def _insert_contact_points(self, table, base, full):
         """Mobile and address of every person of ``table``; with ``full``, also the second mobile
@@ -913,12 +915,12 @@ class SamplePortfolioGenerator:
         self._execute(SQL("""
             CREATE TEMP TABLE csg_action AS
             WITH n AS (
-                SELECT c.*, cu.cp_mobile, cu.cp_email, cu.cp_address, cu.has_email,
+                SELECT c.*, cp.cp_mobile, cp.cp_email, cp.cp_address, cu.has_email,
                        CASE WHEN c.max_dpd > 0
                             THEN 1 + floor(pg_temp.csg_u(100, c.i) * least(c.max_dpd / 8.0 + 2, 14))::integer
                             WHEN pg_temp.csg_u(101, c.i) < 0.03 THEN 1 ELSE 0 END AS n_actions,
                        CASE WHEN c.max_dpd <= 30 THEN 1 WHEN c.max_dpd <= 90 THEN 2 ELSE 3 END AS phase
-                  FROM csg_case c JOIN csg_customer cu ON cu.i = c.i OFFSET 0
+                  FROM csg_case c JOIN csg_customer cu ON cu.i = c.i JOIN csg_cp cp ON cp.i = c.i OFFSET 0
             ), a AS (
                 SELECT n.i, n.case_id, n.partner_id, n.max_dpd, n.worker_id, n.cp_mobile, n.cp_email, n.cp_address,
                        j, n.i * 64 + j AS h,
@@ -1198,7 +1200,7 @@ class SamplePortfolioGenerator:
 
     def _cleanup(self):
         self.cr.execute(SQL("""
-            DROP TABLE IF EXISTS csg_customer, csg_loan, csg_case, csg_party, csg_action, csg_ptp, csg_payment,
+            DROP TABLE IF EXISTS csg_customer, csg_cp, csg_loan, csg_case, csg_party, csg_action, csg_ptp, csg_payment,
                                  csg_area, csg_product, csg_bucket, csg_team, csg_agent, csg_script
         """))
 
