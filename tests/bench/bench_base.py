@@ -221,8 +221,8 @@ SEARCHES = (
     ("national id", 'partner_id:National ID', lambda c: c['national_id']),
     ("phone as E.164", 'contact_phone', lambda c: c['e164']),
     ("phone as typed", 'contact_phone', lambda c: c['typed']),
-    ("account number", 'loan_ids', lambda c: c['account']),
-    ("account number, last 6 digits", 'loan_ids', lambda c: c['account'][-6:]),
+    ("account number", 'account_number', lambda c: c['account']),
+    ("account number, last 6 digits", 'account_number', lambda c: c['account'][-6:]),
 )
 
 

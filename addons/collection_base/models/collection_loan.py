@@ -54,6 +54,8 @@ class CollectionLoan(models.Model):
         'unique(source_system, name, company_id)',
         "An account number must be unique per source system and company.")
     _case_state_idx = models.Index('(case_id) WHERE state = \'active\'')
+    # exact account number lookups (the trigram index of name serves the partial ones)
+    _name_idx = models.Index('(name)')
 
     def _auto_init(self):
         result = super()._auto_init()

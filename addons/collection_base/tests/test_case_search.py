@@ -48,7 +48,14 @@ class TestCaseSearch(CollectionTestCommon):
         self.assertEqual(found, self.case)
 
     def test_account_number(self):
-        self.assertEqual(self._search('loan_ids', "Account number", "acc-00"), self.case)
+        self.assertEqual(self._search('account_number', None, "acc-00"), self.case)
+        self.assertEqual(self._search('account_number', None, "ACC-001"), self.case)
+        self.assertEqual(self._search('account_number', None, " acc-001 "), self.case)
+        self.assertEqual(self._search('account_number', None, "777"), self.other_case)
+        self.assertFalse(self._search('account_number', None, "ACC-999"))
+        self.assertEqual(self.case.account_number, 'ACC-001')
+        # an agent finds only the cases the record rules show them
+        self.assertFalse(self._search('account_number', None, "ACC-777", user=self.agent))
 
     def test_national_id_for_managers_only(self):
         self.assertEqual(self._search('partner_id', "National ID", "1234567"), self.case)
@@ -57,6 +64,9 @@ class TestCaseSearch(CollectionTestCommon):
 
     def test_search_columns_trigram_indexed(self):
         """The columns the search box filters on have a trigram index (ilike anywhere in the text)."""
+        loan_name_btree = self.env.execute_query(SQL(
+            "SELECT 1 FROM pg_indexes WHERE indexname = 'collection_loan_name_idx' AND indexdef LIKE '%%btree (name)'"))
+        self.assertTrue(loan_name_btree)
         for table, column in (('res_partner', 'complete_name'), ('res_partner', 'cif'),
                               ('collection_contact_point', 'phone_e164'), ('collection_loan', 'name'),
                               ('collection_case', 'name')):
