@@ -4,7 +4,7 @@ import re
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, split_every
 
@@ -88,6 +88,12 @@ class CollectionCase(models.Model):
     total_overdue = fields.Monetary(readonly=True, aggregator='sum', tracking=True)
     max_dpd = fields.Integer(string="Max DPD", readonly=True, aggregator='max')
     bucket_id = fields.Many2one('collection.bucket', readonly=True, index=True)
+    strategy_id = fields.Many2one(
+        'collection.strategy', string="Strategy", readonly=True, ondelete='set null',
+        help="The strategy that treated this case last.")
+    strategy_group = fields.Selection(
+        [('champion', "Champion"), ('challenger', "Challenger")], readonly=True,
+        help="The champion/challenger group of the case in its strategy; it stays the same from run to run.")
     letter_count = fields.Integer(compute='_compute_letter_count')
     next_ptp_id = fields.Many2one(
         'collection.ptp', string="Next Promise", compute='_compute_next_ptp_id',
@@ -175,6 +181,11 @@ class CollectionCase(models.Model):
         cases._compute_name()
         return cases
 
+    def write(self, vals):
+        if not self.env.su and {'user_id', 'team_id'} & vals.keys():
+            self._check_reassign_rights(vals)
+        return super().write(vals)
+
     @api.model
     def _ensure_for_loans(self, loan_ids):
         """Create the missing cases of the obligors of ``loan_ids`` and link the loans to them.
@@ -186,12 +197,13 @@ class CollectionCase(models.Model):
         self.env.flush_all()
         ids = tuple(loan_ids)
         new_cases = self.env.execute_query(SQL("""
-            INSERT INTO collection_case (partner_id, company_id, stage, priority, active,
+            INSERT INTO collection_case (partner_id, company_id, region_id, stage, priority, active,
                                          loan_count, total_outstanding, total_overdue, max_dpd,
                                          create_uid, write_uid, create_date, write_date)
-            SELECT DISTINCT l.partner_id, l.company_id, 'new', '0', TRUE, 0, 0, 0, 0,
+            SELECT DISTINCT l.partner_id, l.company_id, p.state_id, 'new', '0', TRUE, 0, 0, 0, 0,
                    %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
               FROM collection_loan l
+              JOIN res_partner p ON p.id = l.partner_id
              WHERE l.id IN %(ids)s
             ON CONFLICT (partner_id, company_id) DO NOTHING
             RETURNING id
@@ -250,6 +262,34 @@ class CollectionCase(models.Model):
                     OR c.bucket_id IS NULL)
         """, scope=scope))
         self.invalidate_model(['loan_count', 'total_outstanding', 'total_overdue', 'max_dpd', 'bucket_id'])
+
+    def _filter_reassignable(self, team=None):
+        """Return the cases of ``self`` the current user may reassign (into ``team`` if given).
+
+        Managers reassign any case they can write; supervisors the cases of the teams they
+        supervise, and only into such a team; agents none. Record rules still apply on top.
+        """
+        user = self.env.user
+        if self.env.su or user.has_group('collection_base.collection_base_group_manager'):
+            return self
+        if not user.has_group('collection_base.collection_base_group_supervisor'):
+            return self.browse()
+        if team and team.supervisor_id != user:
+            return self.browse()
+        return self.filtered(lambda case: case.team_id.supervisor_id == user)
+
+    def _check_reassign_rights(self, vals):
+        """Raise an AccessError when the current user may not apply the agent/team of ``vals``."""
+        changing = self.filtered(lambda case: (
+            ('user_id' in vals and case.user_id.id != (vals['user_id'] or False))
+            or ('team_id' in vals and case.team_id.id != (vals['team_id'] or False))))
+        team = self.env['collection.team'].browse(vals.get('team_id') or [])
+        denied = changing - changing._filter_reassignable(team or None)
+        if denied:
+            raise AccessError(self.env._(
+                "You may not reassign %(cases)s: only managers, and supervisors within the teams "
+                "they supervise, can change the agent or team of a case.",
+                cases=", ".join(denied[:5].mapped('display_name')) + (" ..." if len(denied) > 5 else "")))
 
     def _get_primary_phone_point(self):
         """The contact point to call or text first: primary, then verified, then any contactable."""
