@@ -17,3 +17,5 @@ from . import test_tour
 from . import test_letter_tour
 from . import test_install
 from . import test_strategy
+from . import test_sample_portfolio
+from . import test_case_search
