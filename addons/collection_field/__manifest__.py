@@ -12,6 +12,7 @@
         'security/ir.model.access.csv',
         'security/collection_field_security.xml',
         'data/ir_sequence_data.xml',
+        'data/collection_result_code_data.xml',
         'data/ir_cron_data.xml',
         'views/collection_visit_views.xml',
         'views/collection_route_views.xml',

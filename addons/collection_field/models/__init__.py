@@ -3,6 +3,7 @@ from . import res_config_settings
 from . import res_users
 from . import ir_attachment
 from . import collection_contact_point
+from . import collection_contact_policy
 from . import collection_case
 from . import collection_team
 from . import collection_payment

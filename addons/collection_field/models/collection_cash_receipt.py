@@ -142,7 +142,8 @@ class CollectionCashReceipt(models.Model):
                 raise UserError(self.env._(
                     "Receipt %(receipt)s is %(state)s and cannot be cancelled.",
                     receipt=receipt.name, state=dict(RECEIPT_STATES)[receipt.state]))
-            if receipt.payment_id.state == 'posted':
-                receipt.payment_id.sudo().action_reverse(self.env._("Cash receipt %s cancelled", receipt.name))
+            payment = receipt.sudo().payment_id
+            if payment.state == 'posted':
+                payment.action_reverse(self.env._("Cash receipt %s cancelled", receipt.name))
             receipt.sudo().state = 'cancelled'
         return True

@@ -267,11 +267,23 @@ class CollectionVisit(models.Model):
 
     @api.model
     def _planning_moment(self, day):
-        """The UTC moment the contact policy is asked about for visits on ``day``: noon in the
-        planner's time zone (the policy itself reads the customer's time zone)."""
+        """The UTC moment the contact policy is asked about for visits on ``day``: now for
+        today (so that today's visits count towards the caps), else noon in the planner's time
+        zone (the policy itself reads the customer's time zone)."""
+        if day <= fields.Date.context_today(self):
+            return fields.Datetime.now()
         tz = pytz.timezone(self.env.user.tz or self.env.company.partner_id.tz or 'UTC')
         local = tz.localize(datetime.combine(day, time(12, 0)))
         return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _get_planning_blocks(self, cases, day):
+        """``{case_id: reason}`` of the cases the contact policy does not allow to visit on
+        ``day``: caps, days, consent, do-not-contact, disputes, pauses. The allowed hours are
+        left to the check-in (a day is planned before its visiting hours start)."""
+        verdicts = self.env['collection.contact.policy'].with_context(collection_field_planning=True)._check_contact_batch(
+            cases, 'visit', at=self._planning_moment(day))
+        return {case_id: reason for case_id, reason in verdicts.items() if reason}
 
     @api.model
     def _plan_visits(self, cases, day, origin='manual', user=None, assign=None):
@@ -284,9 +296,7 @@ class CollectionVisit(models.Model):
         """
         day = fields.Date.to_date(day)
         cases = cases.sudo()
-        verdicts = self.env['collection.contact.policy']._check_contact_batch(
-            cases, 'visit', at=self._planning_moment(day))
-        skipped = {case_id: reason for case_id, reason in verdicts.items() if reason}
+        skipped = self._get_planning_blocks(cases, day)
         existing = self.sudo().search([
             ('case_id', 'in', cases.ids), ('date', '=', day), ('state', 'in', OPEN_STATES)])
         for visit in existing:
@@ -340,8 +350,9 @@ class CollectionVisit(models.Model):
                         load.get(agent_id, 0), agent_id))
                 else:
                     district = (visit.district or '').strip().lower()
+                    region = visit.partner_id.state_id
                     candidates = [a.id for a in agents if district and district in districts[a.id]] or [
-                        a.id for a in agents if visit.case_id.region_id and visit.case_id.region_id in a.field_region_ids]
+                        a.id for a in agents if region and region in a.field_region_ids]
                     if not candidates:
                         unassigned |= visit
                         continue

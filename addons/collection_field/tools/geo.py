@@ -58,7 +58,8 @@ def optimize_route(start, points, max_passes=50):
     """Order ``points`` to keep the open path from ``start`` through all of them short.
 
     Nearest neighbour from the start, then 2-opt (reverse a segment whenever that shortens
-    the path) until no reversal helps. The path ends at its last stop (no return leg).
+    the path) and Or-opt (move a run of up to three stops elsewhere) until neither helps.
+    The path ends at its last stop (no return leg).
 
     :param start: (lat, lon) of the agent's start point, or None to start at the first point
     :param points: list of (lat, lon)
@@ -94,12 +95,23 @@ def optimize_route(start, points, max_passes=50):
         left.remove(nxt)
         current = nxt
 
-    # 2-opt on an open path whose first node (the start) stays fixed
-    improved = True
     passes = 0
-    while improved and passes < max_passes:
-        improved = False
+    while passes < max_passes:
         passes += 1
+        improved = _two_opt(order, dist)
+        improved = _or_opt(order, dist) or improved
+        if not improved:
+            break
+    return [node - 1 for node in order[1:]]
+
+
+def _two_opt(order, dist):
+    """Reverse segments of the open path ``order`` (first node fixed) while that shortens it."""
+    size = len(order)
+    improved_any = False
+    improved = True
+    while improved:
+        improved = False
         for i in range(1, size - 1):
             a, b = order[i - 1], order[i]
             dab = dist[a][b]
@@ -110,7 +122,40 @@ def optimize_route(start, points, max_passes=50):
                 after = dist[a][c] + (dist[b][d_next] if d_next is not None else 0.0)
                 if after < before - 1e-9:
                     order[i:k + 1] = reversed(order[i:k + 1])
-                    improved = True
+                    improved = improved_any = True
                     b = order[i]
                     dab = dist[a][b]
-    return [node - 1 for node in order[1:]]
+    return improved_any
+
+
+def _or_opt(order, dist):
+    """Move segments of 1 to 3 stops (either way round) elsewhere in the path while that
+    shortens it; the first node stays fixed."""
+    size = len(order)
+    improved_any = False
+    for length in (1, 2, 3):
+        i = 1
+        while i + length <= size:
+            segment = order[i:i + length]
+            prev = order[i - 1]
+            nxt = order[i + length] if i + length < size else None
+            saving = dist[prev][segment[0]]
+            if nxt is not None:
+                saving += dist[segment[-1]][nxt] - dist[prev][nxt]
+            rest = order[:i] + order[i + length:]
+            best = None
+            for j, a in enumerate(rest):
+                b = rest[j + 1] if j + 1 < len(rest) else None
+                for candidate in (segment, segment[::-1]):
+                    cost = dist[a][candidate[0]]
+                    if b is not None:
+                        cost += dist[candidate[-1]][b] - dist[a][b]
+                    if cost < saving - 1e-9 and (best is None or cost < best[0]):
+                        best = (cost, j, candidate)
+            if best:
+                _cost, j, candidate = best
+                order[:] = rest[:j + 1] + list(candidate) + rest[j + 1:]
+                improved_any = True
+            else:
+                i += 1
+    return improved_any
