@@ -11,3 +11,4 @@ from . import test_contact_policy
 from . import test_notification
 from . import test_tour
 from . import test_letter_tour
+from . import test_install
