@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..tools.geo import haversine_m
@@ -73,13 +73,15 @@ class CollectionAgentLocation(models.Model):
             ``accuracy`` and ``timestamp`` (ISO 8601 or epoch ms); optional ``speed``,
             ``heading``, ``is_mock``
         :return: ``{'accepted', 'duplicates', 'errors': [{'index', 'client_id', 'field', 'reason'}]}``
-        :raise UserError: when the batch itself is unusable (not a list, over the limit)
+        :raise ItemError: when the batch itself is unusable (not a list, over the limit)
         """
         if not isinstance(positions, list):
             raise ItemError('positions', "must be a list")
         if len(positions) > MAX_BATCH:
             raise ItemError('positions', f"has {len(positions)} items; a batch holds at most {MAX_BATCH}")
         user = self.env.user
+        if not user.has_group('collection_field.collection_field_group_agent'):
+            raise AccessError(self.env._("Only field agents send their positions."))
         company = user.company_id
         now = fields.Datetime.now()
         tolerance = company.collection_field_future_tolerance

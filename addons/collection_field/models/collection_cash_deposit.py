@@ -1,6 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
+
+
+SYSTEM_FIELDS = {'state', 'reconciled_by_id', 'reconciled_date', 'name'}
 
 
 class CollectionCashDeposit(models.Model):
@@ -45,14 +48,31 @@ class CollectionCashDeposit(models.Model):
             deposit.difference = deposit.deposited_amount - expected
             deposit.has_difference = bool(deposit.currency_id.compare_amounts(deposit.deposited_amount, expected))
 
+    def _is_cash_supervisor(self):
+        return self.env.su or self.env.user.has_group('collection_base.collection_base_group_supervisor')
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._is_cash_supervisor():
+            for vals in vals_list:
+                if vals.get('user_id', self.env.uid) != self.env.uid or set(vals) & SYSTEM_FIELDS:
+                    raise AccessError(self.env._("A field agent records deposits of their own cash only."))
         for vals in vals_list:
             if vals.get('name', '/') == '/':
                 vals['name'] = self.env['ir.sequence'].sudo().next_by_code('collection.cash.deposit') or '/'
         deposits = super().create(vals_list)
         deposits.filtered(lambda d: not d.receipt_ids).action_load_receipts()
         return deposits
+
+    def write(self, vals):
+        if not self.env.su and set(vals) & SYSTEM_FIELDS:
+            raise AccessError(self.env._("Deposits are reconciled with the Reconcile button."))
+        if not self._is_cash_supervisor() and 'user_id' in vals and vals['user_id'] != self.env.uid:
+            raise AccessError(self.env._("A field agent records deposits of their own cash only."))
+        if not self.env.su and self.filtered(lambda d: d.state != 'draft'):
+            raise UserError(self.env._("Deposit %(deposit)s is reconciled and can no longer change.",
+                                       deposit=self.filtered(lambda d: d.state != 'draft')[0].name))
+        return super().write(vals)
 
     def action_load_receipts(self):
         """Cover every receipt the agent holds in custody that no other deposit covers yet."""
@@ -84,7 +104,7 @@ class CollectionCashDeposit(models.Model):
             receipts = deposit.receipt_ids.sudo()
             receipts.state = 'reconciled'
             receipts.payment_id.filtered(lambda p: p.state == 'posted').custody_state = 'final'
-            deposit.write({
+            deposit.sudo().write({
                 'state': 'reconciled', 'reconciled_by_id': self.env.uid, 'reconciled_date': fields.Datetime.now()})
             if deposit.has_difference:
                 deposit._flag_difference()

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from ..tools.geo import optimize_route, path_legs
 
@@ -62,6 +63,11 @@ class CollectionRoute(models.Model):
         self.ensure_one()
         return self.visit_ids.filtered(lambda v: v.state != 'cancelled').sorted(lambda v: (v.sequence, v.id))
 
+    def write(self, vals):
+        if not self.env.su and not self.env.user.has_group('collection_base.collection_base_group_supervisor'):
+            raise AccessError(self.env._("A route is ordered with its buttons; only supervisors edit it."))
+        return super().write(vals)
+
     def action_optimize(self):
         """Order the stops from the start point: nearest neighbour, then 2-opt.
 
@@ -81,7 +87,7 @@ class CollectionRoute(models.Model):
             order = optimize_route(start, [(v.latitude, v.longitude) for v in positioned])
             ordered = list(finished) + [positioned[i] for i in order] + list(pending - positioned)
             route._apply_order(ordered)
-            route.optimized_date = fields.Datetime.now()
+            route.sudo().optimized_date = fields.Datetime.now()
         return True
 
     def _apply_order(self, ordered):

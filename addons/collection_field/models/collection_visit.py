@@ -24,6 +24,10 @@ VISIT_STATES = [
 OPEN_STATES = ('planned', 'checked_in')
 EVENT_BATCH_MAX = 500
 OUTCOME_FIELDS = ('result_code_id', 'note', 'ptp_amount', 'ptp_date', 'cash_amount')
+# What people may write directly; check-ins, outcomes and routes are written by the field code.
+AGENT_WRITABLE = frozenset(OUTCOME_FIELDS + ('photo_ids',))
+PLANNER_WRITABLE = AGENT_WRITABLE | {'case_id', 'user_id', 'date', 'contact_point_id', 'latitude', 'longitude',
+                                     'district', 'sequence'}
 FIELD_AGENT_GROUP = 'collection_field.collection_field_group_agent'
 SUPERVISOR_GROUP = 'collection_base.collection_base_group_supervisor'
 MANAGER_GROUP = 'collection_base.collection_base_group_manager'
@@ -188,6 +192,9 @@ class CollectionVisit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su and not self.env.user.has_group(SUPERVISOR_GROUP):
+            raise AccessError(self.env._(
+                "Field agents add visits to their day from Nearby Customers; supervisors plan visits."))
         for vals in vals_list:
             if vals.get('name', '/') == '/':
                 vals['name'] = self.env['ir.sequence'].sudo().next_by_code('collection.visit') or '/'
@@ -200,6 +207,7 @@ class CollectionVisit(models.Model):
         return visits
 
     def write(self, vals):
+        self._check_writable_fields(vals)
         if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
             locked = self.filtered(lambda v: v.state in ('done', 'failed', 'cancelled'))
             if locked and set(OUTCOME_FIELDS + ('photo_ids', 'case_id')) & vals.keys():
@@ -218,6 +226,21 @@ class CollectionVisit(models.Model):
         for visit in self.filtered(lambda v: v.id in old_photos):
             (visit.photo_ids - old_photos[visit.id])._collection_field_inspect_photos(visit)
         return result
+
+    def _check_writable_fields(self, vals):
+        """Check-in positions, verdicts, outcomes and states are written by the field code (as
+        superuser) from the device's events, never directly: an agent writes the outcome form's
+        fields, a supervisor also plans (agent, day, address); managers write anything."""
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        allowed = PLANNER_WRITABLE if self.env.user.has_group(SUPERVISOR_GROUP) else AGENT_WRITABLE
+        forbidden = set(vals) - allowed - {field for field in vals if field.startswith(('message_', 'activity_'))}
+        if forbidden:
+            raise AccessError(self.env._(
+                "You cannot change %(fields)s of visit %(visit)s: check-ins, outcomes and states are recorded "
+                "from the field agent's device.",
+                fields=", ".join(sorted(self._fields[name].string for name in forbidden if name in self._fields)),
+                visit=", ".join(self.mapped('name'))))
 
     def _on_assignment(self):
         """Keep teams, assignment history, the case's field agent and the agents' routes in step."""
@@ -304,7 +327,7 @@ class CollectionVisit(models.Model):
                                                              visit=visit.name))
         to_plan = cases.filtered(lambda c: c.id not in skipped)
         addresses = self._get_address_points(to_plan)
-        visits = self.create([{
+        visits = self.sudo().create([{
             'case_id': case.id,
             'date': day,
             'origin': origin,
@@ -313,7 +336,7 @@ class CollectionVisit(models.Model):
         } for case in to_plan])
         if not user and assign:
             visits._assign_agents(assign)
-        return visits, skipped
+        return visits.with_env(self.env), skipped
 
     def _assign_agents(self, method='region'):
         """Give each unassigned open visit a field agent.
@@ -358,7 +381,7 @@ class CollectionVisit(models.Model):
                         continue
                     chosen = min(candidates, key=lambda agent_id: (load.get(agent_id, 0), agent_id))
                 load[chosen] = load.get(chosen, 0) + 1
-                visit.user_id = chosen
+                visit.sudo().user_id = chosen
         return unassigned | visits.filtered(lambda v: not v.user_id)
 
     # ------------------------------------------------------------------
@@ -398,7 +421,10 @@ class CollectionVisit(models.Model):
         }
 
     def action_cancel(self):
-        self.filtered(lambda v: v.state in OPEN_STATES).write({'state': 'cancelled'})
+        if not self.env.user.has_group(SUPERVISOR_GROUP):
+            raise AccessError(self.env._("Only a supervisor cancels a visit."))
+        self.check_access('write')
+        self.filtered(lambda v: v.state in OPEN_STATES).sudo().write({'state': 'cancelled'})
 
     def action_done(self):
         """Record the outcome typed on the form, as a field event of the current agent."""

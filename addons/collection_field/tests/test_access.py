@@ -75,3 +75,30 @@ class TestFieldAccess(FieldTestCommon):
             self.env['collection.agent.location'].with_user(self.agent).search([])
         with self.assertRaises(AccessError):
             visit.with_user(self.agent).write({'note': "x"})
+
+    def test_field_agent_cannot_forge_the_field_record(self):
+        """Verdicts, positions, states and routes come from the device's events, not from writes."""
+        visit = self.visit_a.with_user(self.field_agent)
+        for values in ({'geofence_state': 'verified'}, {'latitude': 1.0}, {'state': 'done'},
+                       {'checkin_latitude': 1.0}, {'user_id': self.field_agent_2.id}, {'is_mock_location': False}):
+            with self.assertRaises(AccessError, msg=str(values)):
+                visit.write(values)
+        visit.write({'note': "Dog in the yard", 'cash_amount': 10.0})
+        self.assertEqual(self.visit_a.note, "Dog in the yard")
+        with self.assertRaises(AccessError):
+            self.Visit.with_user(self.field_agent).create({'case_id': self.case_c.id, 'user_id': self.field_agent.id})
+        with self.assertRaises(AccessError):
+            self.visit_a.route_id.with_user(self.field_agent).write({'start_latitude': 1.0})
+        self.visit_a.route_id.with_user(self.field_agent).action_optimize()
+        with self.assertRaises(AccessError):
+            self.env['collection.agent.location'].with_user(self.agent)._ingest_positions([])
+        Deposit = self.env['collection.cash.deposit'].with_user(self.field_agent)
+        with self.assertRaises(AccessError):
+            Deposit.create({'branch': "Main", 'deposited_amount': 0.0, 'user_id': self.field_agent_2.id})
+        deposit = Deposit.create({'branch': "Main", 'deposited_amount': 0.0})
+        with self.assertRaises(AccessError):
+            deposit.write({'state': 'reconciled'})
+        # a supervisor plans: agent and day, not the check-in
+        self.visit_c.with_user(self.supervisor).write({'user_id': self.field_agent.id})
+        with self.assertRaises(AccessError):
+            self.visit_c.with_user(self.supervisor).write({'geofence_state': 'verified'})

@@ -36,13 +36,15 @@ class CollectionVisitNearby(models.TransientModel):
             raise UserError(self.env._("The radius must be positive."))
         found = self.env['collection.case']._search_nearby(self.latitude, self.longitude, self.radius)
         cases = self.env['collection.case'].sudo().browse([row['case_id'] for row in found])
+        addresses = self.env['collection.visit']._get_address_points(cases)
+        Point = self.env['collection.contact.point'].sudo()
         planned = set(self.env['collection.visit'].sudo().search([
             ('case_id', 'in', cases.ids), ('date', '=', fields.Date.context_today(self)),
             ('state', 'in', ('planned', 'checked_in'))]).case_id.ids)
         self.line_ids = [(5, 0, 0)] + [(0, 0, {
             'case_id': row['case_id'],
             'customer': case.partner_id.name,
-            'address': self.env['collection.contact.point'].sudo().browse(row['point_id']).street or '',
+            'address': Point.browse(addresses.get(case.id)).street or '',
             'overdue': format_amount(self.env, case.total_overdue, case.currency_id),
             'distance': round(row['distance']),
             'is_planned': case.id in planned,
