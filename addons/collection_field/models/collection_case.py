@@ -16,8 +16,8 @@ class CollectionCase(models.Model):
     visit_count = fields.Integer(compute='_compute_visit_count')
 
     # nearby customers: the cases worth a visit, looked up by customer (index-only)
-    _nearby_idx = models.Index(
-        "(partner_id) INCLUDE (company_id, total_overdue) WHERE active AND total_overdue > 0 AND stage != 'closed'")
+    _nearby_visit_idx = models.Index(
+        "(partner_id, company_id) INCLUDE (id) WHERE active AND total_overdue > 0 AND stage != 'closed'")
 
     def _compute_visit_count(self):
         counts = dict(self.env['collection.visit']._read_group(

@@ -1,3 +1,4 @@
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import HOME_LAT, HOME_LON, FieldTestCommon
@@ -65,3 +66,8 @@ class TestNearby(FieldTestCommon):
         self.assertEqual(len(visit.route_id.visit_ids), 2)
         # the agent now works the case
         self.assertTrue(self.case_b.with_user(self.field_agent).total_overdue)
+        # a line forged for a far-away case is refused
+        forged = self.env['collection.visit.nearby.line'].with_user(self.field_agent).create({
+            'wizard_id': record.id, 'case_id': self.case_c.id, 'customer': "Cleo Uptown"})
+        with self.assertRaisesRegex(UserError, "not near your position"):
+            forged.action_add_to_route()

@@ -2,7 +2,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
+from ..tools.geo import haversine_m
 from ..tools.payload import ItemError, parse_position
+
+MAX_RADIUS = 50000
 
 
 class CollectionVisitNearby(models.TransientModel):
@@ -32,8 +35,8 @@ class CollectionVisitNearby(models.TransientModel):
             parse_position({'latitude': self.latitude, 'longitude': self.longitude, 'accuracy': self.accuracy})
         except ItemError as error:
             raise UserError(self.env._("Position: %(field)s %(reason)s.", field=error.field, reason=error.reason)) from None
-        if self.radius <= 0:
-            raise UserError(self.env._("The radius must be positive."))
+        if not 0 < self.radius <= MAX_RADIUS:
+            raise UserError(self.env._("The radius must be positive and at most %(max)s m.", max=MAX_RADIUS))
         found = self.env['collection.case']._search_nearby(self.latitude, self.longitude, self.radius)
         cases = self.env['collection.case'].sudo().browse([row['case_id'] for row in found])
         addresses = self.env['collection.visit']._get_address_points(cases)
@@ -76,8 +79,15 @@ class CollectionVisitNearbyLine(models.TransientModel):
         """Add this customer to the current agent's route of today."""
         self.ensure_one()
         case = self.env['collection.case'].sudo().browse(self.case_id).exists()
-        if not case:
+        if not case or case.company_id not in self.env.companies:
             raise UserError(self.env._("This case no longer exists."))
+        # the line is the agent's own record: check again that the customer is near the position
+        wizard = self.wizard_id
+        point = self.env['collection.contact.point'].sudo().browse(
+            self.env['collection.visit']._get_address_points(case).get(case.id))
+        if not point or not 0 < wizard.radius <= MAX_RADIUS or haversine_m(
+                wizard.latitude, wizard.longitude, point.latitude, point.longitude) > wizard.radius:
+            raise UserError(self.env._("%(customer)s is not near your position.", customer=self.customer))
         visits, skipped = self.env['collection.visit']._plan_visits(
             case, fields.Date.context_today(self), origin='nearby', user=self.env.user)
         if skipped:
