@@ -55,7 +55,9 @@ class CollectionCashDeposit(models.Model):
     def create(self, vals_list):
         if not self._is_cash_supervisor():
             for vals in vals_list:
-                if vals.get('user_id', self.env.uid) != self.env.uid or set(vals) & SYSTEM_FIELDS:
+                forged = (vals.get('state', 'draft') != 'draft' or vals.get('name', '/') != '/'
+                          or vals.get('reconciled_by_id') or vals.get('reconciled_date'))
+                if vals.get('user_id', self.env.uid) != self.env.uid or forged:
                     raise AccessError(self.env._("A field agent records deposits of their own cash only."))
         for vals in vals_list:
             if vals.get('name', '/') == '/':

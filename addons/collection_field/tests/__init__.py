@@ -8,4 +8,5 @@ from . import test_nearby
 from . import test_cash
 from . import test_events
 from . import test_http
+from . import test_outcome_form
 from . import test_tour

@@ -61,6 +61,11 @@ class TestFieldAccess(FieldTestCommon):
         self.assertIn(self.visit_c, visits)
         self.assertNotIn(self.visit_south, visits)
         self.assertEqual(self.Visit.with_user(self.supervisor_2).search([]), self.visit_south)
+        # and the cases their field agents work, with their loans
+        cases = self.env['collection.case'].with_user(self.supervisor).search([])
+        self.assertTrue((self.case_a | self.case_c) <= cases)
+        self.assertNotIn(self.visit_south.case_id, cases)
+        self.assertIn(self.case_a.loan_ids, self.env['collection.loan'].with_user(self.supervisor).search([]))
         locations = self.env['collection.agent.location'].with_user(self.supervisor).search([])
         self.assertEqual(locations.user_id, self.field_agent)
         self.assertEqual(self.field_team.with_user(self.supervisor)._get_last_positions().user_id, self.field_agent)
