@@ -77,8 +77,8 @@ class TestCheckIn(FieldTestCommon):
     def test_policy_hours_flag_the_check_in(self):
         policy = self.env.ref('collection_base.collection_contact_policy_visit')
         now_hour = fields.Datetime.now().hour
-        # allow only a window that excludes the current UTC hour (the customer has no time zone: UTC)
-        start = (now_hour + 2) % 24
+        # allow only a window at least an hour away from now (the customer's time zone is UTC)
+        start = (now_hour + 3) % 24
         policy.write({'hour_from': min(start, 22), 'hour_to': min(start, 22) + 1})
         self.case_a.partner_id.tz = 'UTC'
         self._check_in(self.visit, self.field_agent, *self.target)
