@@ -19,5 +19,6 @@ from . import collection_ptp
 from . import collection_ptp_plan
 from . import collection_payment
 from . import collection_payment_allocation
+from . import collection_loan_snapshot
 from . import collection_letter_template
 from . import collection_contact_policy

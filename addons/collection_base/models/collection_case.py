@@ -3,7 +3,7 @@ import logging
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
 from .res_partner import CONTACT_CHANNELS
@@ -121,6 +121,11 @@ class CollectionCase(models.Model):
         cases._compute_name()
         return cases
 
+    def write(self, vals):
+        if not self.env.su and {'user_id', 'team_id'} & vals.keys():
+            self._check_reassign_rights(vals)
+        return super().write(vals)
+
     @api.model
     def _ensure_for_loans(self, loan_ids):
         """Create the missing cases of the obligors of ``loan_ids`` and link the loans to them.
@@ -196,6 +201,34 @@ class CollectionCase(models.Model):
                     OR c.bucket_id IS NULL)
         """, scope=scope))
         self.invalidate_model(['loan_count', 'total_outstanding', 'total_overdue', 'max_dpd', 'bucket_id'])
+
+    def _filter_reassignable(self, team=None):
+        """Return the cases of ``self`` the current user may reassign (into ``team`` if given).
+
+        Managers reassign any case they can write; supervisors the cases of the teams they
+        supervise, and only into such a team; agents none. Record rules still apply on top.
+        """
+        user = self.env.user
+        if self.env.su or user.has_group('collection_base.collection_base_group_manager'):
+            return self
+        if not user.has_group('collection_base.collection_base_group_supervisor'):
+            return self.browse()
+        if team and team.supervisor_id != user:
+            return self.browse()
+        return self.filtered(lambda case: case.team_id.supervisor_id == user)
+
+    def _check_reassign_rights(self, vals):
+        """Raise an AccessError when the current user may not apply the agent/team of ``vals``."""
+        changing = self.filtered(lambda case: (
+            ('user_id' in vals and case.user_id.id != (vals['user_id'] or False))
+            or ('team_id' in vals and case.team_id.id != (vals['team_id'] or False))))
+        team = self.env['collection.team'].browse(vals.get('team_id') or [])
+        denied = changing - changing._filter_reassignable(team or None)
+        if denied:
+            raise AccessError(self.env._(
+                "You may not reassign %(cases)s: only managers, and supervisors within the teams "
+                "they supervise, can change the agent or team of a case.",
+                cases=", ".join(denied[:5].mapped('display_name')) + (" ..." if len(denied) > 5 else "")))
 
     def _get_primary_phone_point(self):
         """The contact point to call or text first: primary, then verified, then any contactable."""

@@ -68,6 +68,10 @@ class CollectionLoan(models.Model):
             self.case_id._recompute_aggregates()
         return result
 
+    def unlink(self):
+        self.env['collection.loan.snapshot']._delete_for_loans(self.ids)
+        return super().unlink()
+
     def _link_cases(self):
         """Attach each loan to the case of its obligor and company, creating cases as needed."""
         if not self:
@@ -134,6 +138,10 @@ class CollectionLoan(models.Model):
     @api.model
     def _cron_recompute_delinquency(self):
         self._recompute_delinquency()
+        # the daily snapshot must see today's DPD and buckets: start it right after
+        snapshot_cron = self.env.ref('collection_base.ir_cron_collection_loan_snapshot', raise_if_not_found=False)
+        if snapshot_cron and snapshot_cron.active:
+            snapshot_cron._trigger()
 
     def action_recompute_delinquency(self):
         self._recompute_delinquency(self.ids)

@@ -3,6 +3,10 @@ from . import test_action
 from . import test_payment_ptp
 from . import test_access
 from . import test_contact_point
+from . import test_snapshot
+from . import test_reports
+from . import test_reassign
+from . import test_reports_ui
 from . import test_ptp_policy
 from . import test_ptp_plan
 from . import test_ptp_evaluation

@@ -67,6 +67,15 @@ class CollectionTestCommon(TransactionCase):
             'due_ids': dues,
         })
 
+    @classmethod
+    def _create_other_team(cls):
+        """A second team ("Late collections") with its own supervisor and one agent."""
+        group = 'collection_base.collection_base_group_'
+        cls.other_supervisor = new_test_user(cls.env, 'col_super2', groups=group + 'supervisor', name="Otto Supervisor")
+        cls.other_agent = new_test_user(cls.env, 'col_agent_late', groups=group + 'agent', name="Olaf Agent")
+        cls.other_team = cls.env['collection.team'].create({
+            'name': "Late collections", 'supervisor_id': cls.other_supervisor.id,
+            'member_ids': [(6, 0, cls.other_agent.ids)]})
 
 class CollectionPtpTestCommon(CollectionTestCommon):
     """Promise fixtures: a known policy, helpers to promise as a user and to prepare history."""

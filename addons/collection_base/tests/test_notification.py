@@ -238,7 +238,7 @@ class TestNotification(SMSCase, MockEmail, CollectionTestCommon):
         with self.assertRaisesRegex(UserError, "cannot be sent by SMS"):
             self.case._send_collection_notification(self.mail_overdue, 'sms')
         with self.assertRaisesRegex(UserError, "not supported"):
-            self.case._send_collection_notification(self.sms_overdue, 'whatsapp')
+            self.case._send_collection_notification(self.sms_overdue, 'visit')
 
     def test_supervisor_texts_a_selection_of_cases(self):
         no_consent = self._create_case("No Consent", 'NC5', '+1 202 555 0125', consent_sms=False)

@@ -1,4 +1,7 @@
 from . import collection_action_log
+from . import collection_case_assign
+from . import collection_case_assign_import
+from . import collection_case_assign_import_line
 from . import collection_payment_allocate
 from . import collection_letter_print
 from . import collection_letter_preview

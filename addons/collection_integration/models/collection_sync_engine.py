@@ -1,0 +1,1025 @@
+import csv
+import json
+import logging
+import tempfile
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import psycopg2
+
+from odoo import api, fields, models
+from odoo.addons.collection_base.tools.phone import format_e164
+from odoo.tools import SQL
+
+from ..tools.copy_stream import RowsAsCsv, TextRowSink
+from ..tools.sync_schema import NORMALISED_VALUES, TARGET_ORDER, TARGETS, control_spec, primary_target
+
+_logger = logging.getLogger(__name__)
+
+NUMBER_RE = r'^[+-]?[0-9]{1,15}(\.[0-9]{1,6})?$'
+INT_RE = r'^[+-]?[0-9]{1,9}$'
+DATE_RE = r'^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
+E164_RE = r'^\+[1-9][0-9]{6,14}$'
+EMAIL_RE = r'^[^@\s]+@[^@\s]+\.[^@\s]+$'
+PHONE_SPOOL_BYTES = 16 << 20
+TEMP_TABLES = ('_cs_stage', '_cs_phone', '_cs_touched_loan') + tuple(
+    f'_cs_{kind}_{target}' for kind in ('val', 'chg') for target in TARGET_ORDER)
+
+
+class BatchRejected(Exception):
+    """The batch is refused as a whole; nothing of it is applied."""
+
+    def __init__(self, message, verdict='not_checked'):
+        super().__init__(message)
+        self.verdict = verdict
+
+
+@dataclass
+class SyncPlan:
+    """What one record type loads: its targets in load order and where each field comes from."""
+
+    record_type: str
+    targets: list
+    fields: dict  # target -> {field: (source column or None, default or None)}
+    primary: str = None
+    source_columns: list = field(default_factory=list)  # aligned with ``stage_columns``
+    stage_columns: list = field(default_factory=list)  # (target, field) per staged column
+
+    def __post_init__(self):
+        self.targets = sorted(self.targets, key=TARGET_ORDER.index)
+        self.primary = primary_target(self.targets)
+        for target in self.targets:
+            for name, (column, _default) in self.fields[target].items():
+                self.stage_columns.append((target, name))
+                self.source_columns.append(column)
+
+    def is_mapped(self, target, name):
+        return name in self.fields.get(target, {})
+
+    def column_label(self, target, name):
+        column, default = self.fields[target].get(name, (None, None))
+        return column or TARGETS[target]['fields'][name][2]
+
+
+@dataclass
+class BatchContext:
+    batch: object
+    connector: object
+    plan: SyncPlan
+    extract_type: str
+    company_id: int
+    source_system: str
+    uid: int
+    now: object
+    stats: dict = field(default_factory=dict)
+
+
+class CollectionSyncEngine(models.AbstractModel):
+    """Loads one batch (an extract file or a SOAP enquiry) in set-based SQL.
+
+    stage (COPY into a TEMP table) -> reconcile with the control totals -> validate in SQL
+    (every rejected row with its line and reason) -> upsert per target keyed by the source's
+    ids (INSERT ... ON CONFLICT DO UPDATE ... WHERE changed, so that a re-run changes nothing)
+    -> close what a full extract no longer lists -> refresh cases, DPD and buckets -> events.
+    The caller runs each batch in a savepoint: a batch is applied entirely or not at all.
+    """
+
+    _name = 'collection.sync.engine'
+    _description = 'Collection Sync Engine'
+
+    # ------------------------------------------------------------------
+    # entry point
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _load_batch(self, batch, source, plan):
+        """Load ``source`` (opened, header read) into the database; return the batch figures."""
+        connector = batch.connector_id
+        ctx = BatchContext(
+            batch=batch, connector=connector, plan=plan,
+            extract_type=source.header.extract_type,
+            company_id=connector.company_id.id,
+            source_system=connector.code,
+            uid=self.env.uid,
+            now=fields.Datetime.now(),
+        )
+        self.env.flush_all()
+        self._drop_temp_tables()
+        # the generated validation expressions are large: compiling them (JIT) costs far more
+        # than it saves; sorts and hashes over a whole extract want more than the default memory
+        self.env.cr.execute("SET LOCAL jit = off")
+        self.env.cr.execute("SET LOCAL work_mem = '64MB'")
+        timings = []
+        timer = time.monotonic()
+        self._stage(ctx, source)
+        timings.append(('stage', time.monotonic() - timer))
+        verdict, summary = self._reconcile(ctx, source)
+        ctx.stats.update(verdict=verdict, control_summary=summary, record_count=source.record_count)
+        for target in plan.targets:
+            timer = time.monotonic()
+            self._validate(ctx, target)
+            timings.append((f'validate {target}', time.monotonic() - timer))
+            timer = time.monotonic()
+            getattr(self, f'_upsert_{target}')(ctx)
+            timings.append((f'upsert {target}', time.monotonic() - timer))
+        timer = time.monotonic()
+        self._record_rejects(ctx)
+        timings.append(('rejects', time.monotonic() - timer))
+        timer = time.monotonic()
+        self._refresh_loans(ctx)
+        timings.append(('cases and delinquency', time.monotonic() - timer))
+        timer = time.monotonic()
+        self._write_events(ctx)
+        timings.append(('events', time.monotonic() - timer))
+        _logger.info("%s: %d records loaded (%s)", batch.name, source.record_count,
+                     ", ".join(f"{step} {seconds:.2f}s" for step, seconds in timings))
+        if ctx.stats.get('rejected_count') and verdict == 'balanced':
+            ctx.stats['verdict'] = 'balanced_rejects'
+        self._drop_temp_tables()
+        self.env.invalidate_all()
+        return ctx.stats
+
+    def _drop_temp_tables(self):
+        self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL(", ").join(SQL.identifier(t) for t in TEMP_TABLES)))
+
+    # ------------------------------------------------------------------
+    # staging
+    # ------------------------------------------------------------------
+
+    def _stage(self, ctx, source):
+        """Stream the records of ``source`` into the TEMP table ``_cs_stage`` with COPY."""
+        plan = ctx.plan
+        columns = [SQL("%s text", SQL.identifier(f'{target}__{name}'))
+                   for target in plan.targets for name in TARGETS[target]['fields']]
+        self.env.cr.execute(SQL(
+            "CREATE TEMP TABLE _cs_stage (line_no integer, parse_error text, %s)", SQL(", ").join(columns)))
+        defaults = [plan.fields[target][name][1] for target, name in plan.stage_columns]
+        failure = []
+
+        def rows():
+            # an error raised while COPY pulls the rows reaches us wrapped by psycopg2: keep it
+            try:
+                if any(defaults):
+                    for line_no, error, values in source.records(plan.source_columns):
+                        yield (line_no, error, *(value if value not in (None, '') else default
+                                                 for value, default in zip(values, defaults)))
+                else:
+                    for line_no, error, values in source.records(plan.source_columns):
+                        yield (line_no, error, *values)
+            except Exception as exc:
+                failure.append(exc)
+                raise
+
+        copy_columns = ', '.join(['line_no', 'parse_error'] + [f'"{t}__{n}"' for t, n in plan.stage_columns])
+        try:
+            self.env.cr.copy_expert(
+                f"COPY _cs_stage ({copy_columns}) FROM STDIN WITH (FORMAT csv)", RowsAsCsv(rows()), size=1 << 20)
+        except psycopg2.Error:
+            if failure:
+                raise failure[0] from None
+            raise
+
+    # ------------------------------------------------------------------
+    # reconciliation
+    # ------------------------------------------------------------------
+
+    def _reconcile(self, ctx, source):
+        """Check the batch against its control totals before anything is applied.
+
+        No trailer (truncated file) or a record count that differs: the batch is refused.
+        Totals: summed over the records whose control amount can be read; equal -> balanced;
+        different while every amount was readable -> refused (mismatch); different while some
+        lines could not be read -> loaded, verdict 'unverified' (the lines are rejected).
+        """
+        trailer = source.trailer
+        env = self.env
+        if trailer is None:
+            raise BatchRejected(env._(
+                "No trailer: the file is truncated or incomplete (%(count)s records read). "
+                "Nothing of it was loaded; ask the source to send it again.",
+                count=source.record_count), verdict='no_trailer')
+        if trailer.record_count != source.record_count:
+            raise BatchRejected(env._(
+                "The trailer announces %(expected)s records but the batch holds %(found)s. "
+                "Nothing of it was loaded.",
+                expected=trailer.record_count, found=source.record_count), verdict='mismatch')
+        summary = [env._("Records: %(count)s (as announced).", count=source.record_count)]
+        amount_field, currency_field = control_spec(ctx.plan.primary)
+        if not trailer.totals or not amount_field or not ctx.plan.is_mapped(ctx.plan.primary, amount_field):
+            return 'balanced', "\n".join(summary)
+        amount = SQL("NULLIF(btrim(%s), '')", SQL.identifier(f'{ctx.plan.primary}__{amount_field}'))
+        if currency_field and ctx.plan.is_mapped(ctx.plan.primary, currency_field):
+            currency = SQL("COALESCE(upper(NULLIF(btrim(%s), '')), '*')",
+                           SQL.identifier(f'{ctx.plan.primary}__{currency_field}'))
+        else:
+            currency = SQL("'*'")
+        required = TARGETS[ctx.plan.primary]['fields'][amount_field][1]
+        rows = env.execute_query(SQL("""
+            SELECT %(currency)s,
+                   COALESCE(SUM(CASE WHEN %(amount)s ~ %(re)s THEN %(amount)s::numeric END), 0)::text,
+                   COUNT(*) FILTER (WHERE parse_error IS NOT NULL
+                                       OR (%(amount)s IS NULL AND %(required)s)
+                                       OR %(amount)s !~ %(re)s)
+              FROM _cs_stage
+          GROUP BY 1
+        """, currency=currency, amount=amount, re=NUMBER_RE, required=required))
+        # exact decimals (Odoo reads numeric columns as floats)
+        found = {code: Decimal(total) for code, total, _unreadable in rows}
+        unreadable = sum(count for _code, _total, count in rows)
+        differences = []
+        for code in sorted(set(found) | set(trailer.totals)):
+            expected, actual = trailer.totals.get(code, 0), found.get(code, 0)
+            label = code if code != '*' else env._("Total")
+            summary.append(env._("%(currency)s: announced %(expected)s, found %(found)s.",
+                                 currency=label, expected=expected, found=actual))
+            if expected != actual:
+                differences.append(label)
+        if not differences:
+            return 'balanced', "\n".join(summary)
+        if unreadable:
+            summary.append(env._(
+                "%(count)s records have no readable amount; the difference cannot be verified. "
+                "The readable records were loaded.", count=unreadable))
+            return 'unverified', "\n".join(summary)
+        raise BatchRejected("\n".join(summary + [env._(
+            "The control totals do not match (%(currencies)s). Nothing of the file was loaded.",
+            currencies=", ".join(differences))]), verdict='mismatch')
+
+    # ------------------------------------------------------------------
+    # validation
+    # ------------------------------------------------------------------
+
+    def _validate(self, ctx, target):
+        """Build ``_cs_val_<target>``: typed values, resolved ids, and the first reason (if any)
+        that rejects each row. Warnings (invalid phone, email, country) drop a value only."""
+        plan = ctx.plan
+        spec = TARGETS[target]
+        if any(kind == 'phone' for kind, _r, _l in spec['fields'].values()):
+            self._validate_phones(ctx, target)
+        level1, joins, level2, checks, warnings = [], [], [], [], []
+        for name, (kind, required, _label) in spec['fields'].items():
+            stage_col = SQL("s.%s", SQL.identifier(f'{target}__{name}'))
+            raw = SQL("NULLIF(btrim(%s), '')", stage_col)
+            r = SQL.identifier(f'r_{name}')
+            if kind == 'date':
+                raw = SQL("""CASE WHEN %(raw)s ~ '^[0-9]{8}$'
+                                  THEN substr(%(raw)s, 1, 4) || '-' || substr(%(raw)s, 5, 2) || '-' || substr(%(raw)s, 7, 2)
+                                  ELSE %(raw)s END""", raw=raw)
+            level1.append(SQL("%s AS %s", raw, r))
+            missing = SQL("'missing_value'") if required else SQL("NULL")
+            typed, bad, warn = self._field_rules(ctx, target, name, kind, r, level1, joins)
+            level2.append(SQL("%s AS %s", typed, SQL.identifier(name)))
+            checks.append((name, SQL("CASE WHEN %s IS NULL THEN %s ELSE %s END", r, missing, bad or SQL("NULL"))))
+            if warn is not None:
+                warnings.append((name, warn))
+        key = spec['key']
+        key_text = SQL(" || '/' || ").join(SQL("COALESCE(%s, '')", SQL.identifier(f'r_{k}')) for k in key)
+        key_present = SQL(" AND ").join(SQL("%s IS NOT NULL", SQL.identifier(f'r_{k}')) for k in key)
+        if target == plan.primary:
+            partition = SQL(", ").join(SQL.identifier(f'r_{k}') for k in key)
+            duplicate = SQL("CASE WHEN %s AND count(*) OVER (PARTITION BY %s) > 1 THEN 'duplicate_key' END",
+                            key_present, partition)
+        else:
+            duplicate = SQL("NULL::text")
+        bad = [(name, SQL("v.%s", SQL.identifier(f'bad_{name}'))) for name, _check in checks]
+        reason = SQL("COALESCE(CASE WHEN v.parse_error IS NOT NULL THEN 'malformed' END, v.dup, %s)",
+                     SQL(", ").join(expr for _name, expr in bad))
+        reason_column = SQL("CASE WHEN v.parse_error IS NOT NULL THEN NULL WHEN v.dup IS NOT NULL THEN %s %s END",
+                            ", ".join(plan.column_label(target, k) for k in key),
+                            SQL(" ").join(SQL("WHEN %s IS NOT NULL THEN %s", expr, plan.column_label(target, name))
+                                          for name, expr in bad))
+        reason_value = SQL("CASE WHEN v.parse_error IS NOT NULL THEN v.parse_error WHEN v.dup IS NOT NULL THEN v.record_key %s END",
+                           SQL(" ").join(SQL("WHEN %s IS NOT NULL THEN v.%s", expr, SQL.identifier(f'r_{name}'))
+                                         for name, expr in bad))
+        level2 += [SQL("%s AS %s", check, SQL.identifier(f'bad_{name}')) for name, check in checks]
+        level2.append(SQL("%s AS dup", duplicate))
+        level2 += [SQL("CASE WHEN %s THEN %s END AS %s", warn, plan.column_label(target, name),
+                       SQL.identifier(f'warn_{name}')) for name, warn in warnings]
+        # what later steps read: keys (raw), typed values, resolved ids, warnings and the reason
+        keep = ['line_no', 'parse_error', 'record_key'] + [f'r_{k}' for k in key] + list(spec['fields'])
+        keep += [f'r_{name}' for name, _warn in warnings] + [f'warn_{name}' for name, _warn in warnings]
+        if any(kind == 'product_ref' for kind, _r, _l in spec['fields'].values()):
+            keep.append('product_type')
+        # OFFSET 0 keeps each level a separate step: its expressions are computed once per row,
+        # not again wherever the level above refers to them
+        self.env.cr.execute(SQL("""
+            CREATE TEMP TABLE %(table)s AS
+            SELECT %(keep)s, %(reason)s AS reason, %(reason_column)s AS reason_column,
+                   %(reason_value)s AS reason_value, NULL::text AS detail
+              FROM (
+                SELECT l1.*, %(level2)s
+                  FROM (
+                    SELECT l0.*, %(key_text)s AS record_key
+                      FROM (
+                        SELECT s.line_no, s.parse_error, %(level1)s
+                          FROM _cs_stage s
+                          %(joins)s
+                         WHERE %(participates)s
+                        OFFSET 0
+                      ) l0
+                  ) l1
+                OFFSET 0
+              ) v
+        """,
+            table=SQL.identifier(f'_cs_val_{target}'),
+            keep=SQL(", ").join(SQL("v.%s", SQL.identifier(column)) for column in dict.fromkeys(keep)),
+            reason=reason, reason_column=reason_column, reason_value=reason_value,
+            level2=SQL(", ").join(level2),
+            level1=SQL(", ").join(level1),
+            joins=SQL(" ").join(joins),
+            participates=self._participates(ctx, target),
+            key_text=key_text,
+        ))
+        self._analyze_temp(f'_cs_val_{target}')
+
+    def _participates(self, ctx, target):
+        """Rows a secondary target takes part in: the primary target reports malformed rows."""
+        if target == ctx.plan.primary:
+            return SQL("TRUE")
+        return SQL("s.parse_error IS NULL")
+
+    def _field_rules(self, ctx, target, name, kind, r, level1, joins):
+        """(typed value, reason when invalid, warning condition) of one field, as SQL on the
+        level-1 alias ``r``. May add level-1 columns and joins for lookups."""
+        alias = f'{target}_{name}'
+        if kind == 'char':
+            return r, None, None
+        if kind == 'int':
+            return (SQL("CASE WHEN %s ~ %s THEN %s::integer END", r, INT_RE, r),
+                    SQL("CASE WHEN %s !~ %s THEN 'bad_number' END", r, INT_RE), None)
+        if kind in ('amount', 'number'):
+            typed = SQL("CASE WHEN %s ~ %s THEN %s::numeric END", r, NUMBER_RE, r)
+            if kind == 'amount':
+                bad = SQL("CASE WHEN %s !~ %s THEN 'bad_number' WHEN %s::numeric < 0 THEN 'negative_amount' END",
+                          r, NUMBER_RE, r)
+            else:
+                bad = SQL("CASE WHEN %s !~ %s THEN 'bad_number' END", r, NUMBER_RE)
+            return typed, bad, None
+        if kind == 'date':
+            typed = SQL("CASE WHEN %(r)s ~ %(re)s THEN (substr(%(r)s, 1, 8) || '01')::date + (substr(%(r)s, 9, 2)::integer - 1) END",
+                        r=r, re=DATE_RE)
+            bad = SQL("CASE WHEN %(r)s !~ %(re)s OR to_char(%(typed)s, 'YYYY-MM-DD') <> %(r)s THEN 'bad_date' END",
+                      r=r, re=DATE_RE, typed=typed)
+            return typed, bad, None
+        if kind in ('bool', 'loan_state', 'collateral_type'):
+            mapping = json.dumps(NORMALISED_VALUES[kind])
+            lookup = SQL("(%s::jsonb ->> lower(replace(%s, ' ', '_')))", mapping, r)
+            if kind == 'bool':
+                return (SQL("%s::boolean", lookup),
+                        SQL("CASE WHEN %s IS NULL THEN 'unknown_value' END", lookup), None)
+            if kind == 'loan_state':
+                return (SQL("COALESCE(%s, 'active')", lookup),
+                        SQL("CASE WHEN %s IS NULL THEN 'unknown_value' END", lookup), None)
+            return SQL("COALESCE(%s, 'other')", lookup), None, None
+        if kind == 'email':
+            return (SQL("CASE WHEN %s ~ %s THEN %s END", r, EMAIL_RE, r), None,
+                    SQL("%s IS NOT NULL AND %s !~ %s", r, r, EMAIL_RE))
+        if kind == 'country':
+            level1.append(SQL("%s.id AS %s", SQL.identifier(alias), SQL.identifier(f'{name}_id')))
+            joins.append(SQL("LEFT JOIN res_country %s ON %s.code = upper(NULLIF(btrim(s.%s), ''))",
+                             SQL.identifier(alias), SQL.identifier(alias), SQL.identifier(f'{target}__{name}')))
+            return (SQL.identifier(f'{name}_id'), None,
+                    SQL("%s IS NOT NULL AND %s IS NULL", r, SQL.identifier(f'{name}_id')))
+        if kind == 'phone':
+            stage_col = SQL("s.%s", SQL.identifier(f'{target}__{name}'))
+            level1.append(SQL("CASE WHEN NULLIF(btrim(%s), '') IS NULL THEN NULL WHEN %s.raw IS NULL "
+                              "THEN NULLIF(btrim(%s), '') ELSE %s.e164 END AS %s",
+                              stage_col, SQL.identifier(alias), stage_col, SQL.identifier(alias),
+                              SQL.identifier(f'{name}_e164')))
+            joins.append(SQL("LEFT JOIN _cs_phone %s ON %s.raw = NULLIF(btrim(%s), '') AND %s.cc = %s",
+                             SQL.identifier(alias), SQL.identifier(alias), stage_col, SQL.identifier(alias),
+                             self._country_code_sql(ctx, target)))
+            return (SQL.identifier(f'{name}_e164'), None,
+                    SQL("%s IS NOT NULL AND %s IS NULL", r, SQL.identifier(f'{name}_e164')))
+        if kind == 'currency':
+            level1.append(SQL("%s.id AS currency_id", SQL.identifier(alias)))
+            joins.append(SQL("LEFT JOIN res_currency %s ON %s.name = upper(NULLIF(btrim(s.%s), '')) AND %s.active",
+                             SQL.identifier(alias), SQL.identifier(alias), SQL.identifier(f'{target}__{name}'),
+                             SQL.identifier(alias)))
+            return (SQL("currency_id"), SQL("CASE WHEN currency_id IS NULL THEN 'unknown_currency' END"), None)
+        if kind == 'customer_ref':
+            level1.append(SQL("%s.id AS partner_id", SQL.identifier(alias)))
+            joins.append(SQL("LEFT JOIN res_partner %s ON %s.cif = NULLIF(btrim(s.%s), '') AND %s.company_id = %s",
+                             SQL.identifier(alias), SQL.identifier(alias), SQL.identifier(f'{target}__{name}'),
+                             SQL.identifier(alias), ctx.company_id))
+            return (SQL("partner_id"), SQL("CASE WHEN partner_id IS NULL THEN 'unknown_customer' END"), None)
+        if kind == 'loan_ref':
+            level1.append(SQL("%s.id AS loan_id", SQL.identifier(alias)))
+            joins.append(SQL("""LEFT JOIN collection_loan %s ON %s.name = NULLIF(btrim(s.%s), '')
+                                  AND %s.source_system = %s AND %s.company_id = %s""",
+                             SQL.identifier(alias), SQL.identifier(alias), SQL.identifier(f'{target}__{name}'),
+                             SQL.identifier(alias), ctx.source_system, SQL.identifier(alias), ctx.company_id))
+            return (SQL("loan_id"), SQL("CASE WHEN loan_id IS NULL THEN 'unknown_loan' END"), None)
+        if kind == 'product_ref':
+            level1.append(SQL("%s.id AS product_id, %s.product_type AS product_type",
+                              SQL.identifier(alias), SQL.identifier(alias)))
+            joins.append(SQL("""LEFT JOIN (SELECT DISTINCT ON (code) code, id, product_type
+                                             FROM collection_product
+                                            WHERE active AND (company_id = %s OR company_id IS NULL)
+                                         ORDER BY code, company_id NULLS LAST) %s
+                                       ON %s.code = NULLIF(btrim(s.%s), '')""",
+                             ctx.company_id, SQL.identifier(alias), SQL.identifier(alias),
+                             SQL.identifier(f'{target}__{name}')))
+            return (SQL("product_id"), SQL("CASE WHEN product_id IS NULL THEN 'unknown_product' END"), None)
+        raise ValueError(f"unknown field kind {kind}")
+
+    def _country_code_sql(self, ctx, target):
+        """Country used to read national phone numbers: the record's, else the connector's."""
+        default = ctx.connector.default_country_id.code or ctx.connector.company_id.country_id.code or ''
+        if ctx.plan.is_mapped(target, 'country'):
+            return SQL("COALESCE(upper(NULLIF(btrim(s.%s), '')), %s)", SQL.identifier(f'{target}__country'), default)
+        return SQL("%s", default)
+
+    def _validate_phones(self, ctx, target):
+        """Fill ``_cs_phone`` (raw, country, E.164 or NULL) for the phone numbers of the batch.
+
+        Numbers the customer already has as a bank contact point in E.164 are known to be
+        valid and skipped; the others stream out of PostgreSQL (COPY TO), through phonenumbers
+        and back in (COPY FROM), a chunk at a time.
+        """
+        cr = self.env.cr
+        cr.execute("CREATE TEMP TABLE _cs_phone (raw text, cc text, e164 text)")
+        phone_fields = [name for name, (kind, _r, _l) in TARGETS[target]['fields'].items()
+                        if kind == 'phone' and ctx.plan.is_mapped(target, name)]
+        if not phone_fields:
+            return
+        cc = self._country_code_sql(ctx, target)
+        candidates = SQL(" UNION ").join(SQL("""
+            SELECT NULLIF(btrim(s.%(col)s), '') AS raw, %(cc)s AS cc, NULLIF(btrim(s.%(cif)s), '') AS cif
+              FROM _cs_stage s WHERE NULLIF(btrim(s.%(col)s), '') IS NOT NULL AND s.parse_error IS NULL
+        """, col=SQL.identifier(f'{target}__{name}'), cc=cc, cif=SQL.identifier(f'{target}__cif')) for name in phone_fields)
+        query = SQL("""
+            SELECT DISTINCT c.raw, c.cc FROM (%(candidates)s) c
+             WHERE NOT (c.raw ~ %(e164)s AND EXISTS (
+                   SELECT 1 FROM res_partner p
+                     JOIN collection_contact_point cp ON cp.partner_id = p.id
+                    WHERE p.cif = c.cif AND p.company_id = %(company)s AND cp.active
+                      AND cp.kind IN ('mobile', 'phone') AND cp.value = c.raw))
+        """, candidates=candidates, e164=E164_RE, company=ctx.company_id)
+        checked = 0
+        # COPY TO must end before COPY FROM starts on the connection: results go through a
+        # spooled file that stays in memory up to a few MB and spills to disk beyond
+        with tempfile.SpooledTemporaryFile(max_size=PHONE_SPOOL_BYTES, mode='w+', newline='') as spool:
+            writer = csv.writer(spool, lineterminator='\n')
+
+            def validate(row):
+                nonlocal checked
+                raw, country = row
+                checked += 1
+                writer.writerow((raw, country or '', format_e164(raw, country or None) or None))
+
+            sink = TextRowSink(validate)
+            cr.copy_expert(f"COPY ({cr.mogrify(query.code, query.params).decode()}) TO STDOUT", sink)
+            spool.seek(0)
+            cr.copy_expert("COPY _cs_phone (raw, cc, e164) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (cc))",
+                           spool, size=1 << 20)
+        ctx.stats['phones_checked'] = checked
+        cr.execute("CREATE INDEX ON _cs_phone (raw, cc)")
+        self._analyze_temp('_cs_phone')
+
+    # ------------------------------------------------------------------
+    # rejects
+    # ------------------------------------------------------------------
+
+    def _record_rejects(self, ctx):
+        """Copy every rejected row and every warning into the run log, set-based."""
+        cr = self.env.cr
+        batch = ctx.batch
+        total_rejected_lines = 0
+        for target in ctx.plan.targets:
+            table = SQL.identifier(f'_cs_val_{target}')
+            cr.execute(SQL("""
+                UPDATE %(table)s v SET detail = d.lines
+                  FROM (SELECT record_key, string_agg(line_no::text, ', ' ORDER BY line_no) AS lines
+                          FROM %(table)s WHERE reason = 'duplicate_key' GROUP BY record_key) d
+                 WHERE v.reason = 'duplicate_key' AND v.record_key = d.record_key
+            """, table=table))
+            cr.execute(SQL("""
+                INSERT INTO collection_sync_reject (run_id, batch_id, company_id, line_no, target, record_key,
+                                                   reason, severity, column_name, value, detail,
+                                                   create_uid, create_date, write_uid, write_date)
+                SELECT %(run)s, %(batch)s, %(company)s, v.line_no, %(target)s, NULLIF(v.record_key, ''),
+                       v.reason, 'error', v.reason_column, left(v.reason_value, 500), v.detail,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM %(table)s v
+                 WHERE v.reason IS NOT NULL
+            """, run=batch.run_id.id, batch=batch.id, company=ctx.company_id, target=target,
+                table=table, uid=ctx.uid, now=ctx.now))
+            warn_fields = [name for name, (kind, _r, _l) in TARGETS[target]['fields'].items()
+                           if kind in ('phone', 'email', 'country')]
+            reasons = {'phone': 'invalid_phone', 'email': 'invalid_email', 'country': 'unknown_country'}
+            for name in warn_fields:
+                kind = TARGETS[target]['fields'][name][0]
+                cr.execute(SQL("""
+                    INSERT INTO collection_sync_reject (run_id, batch_id, company_id, line_no, target, record_key,
+                                                       reason, severity, column_name, value,
+                                                       create_uid, create_date, write_uid, write_date)
+                    SELECT %(run)s, %(batch)s, %(company)s, v.line_no, %(target)s, NULLIF(v.record_key, ''),
+                           %(reason)s, 'warning', v.%(warn)s, left(v.%(raw)s, 500),
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM %(table)s v
+                     WHERE v.reason IS NULL AND v.%(warn)s IS NOT NULL
+                """, run=batch.run_id.id, batch=batch.id, company=ctx.company_id, target=target,
+                    reason=reasons[kind], warn=SQL.identifier(f'warn_{name}'), raw=SQL.identifier(f'r_{name}'),
+                    table=table, uid=ctx.uid, now=ctx.now))
+        counts = self.env.execute_query(SQL("""
+            SELECT COUNT(DISTINCT line_no) FILTER (WHERE severity = 'error'),
+                   COUNT(*) FILTER (WHERE severity = 'warning')
+              FROM collection_sync_reject WHERE batch_id = %s
+        """, batch.id))
+        total_rejected_lines, warnings = counts[0]
+        ctx.stats.update(rejected_count=total_rejected_lines, warning_count=warnings)
+        self.env['collection.sync.reject'].invalidate_model()
+
+    # ------------------------------------------------------------------
+    # upserts
+    # ------------------------------------------------------------------
+
+    def _valid_rows(self, target, ctx):
+        """The valid rows of a target, one per key (the last line wins for secondary targets)."""
+        table = SQL.identifier(f'_cs_val_{target}')
+        if target == ctx.plan.primary:
+            return SQL("SELECT * FROM %s WHERE reason IS NULL", table)
+        return SQL("SELECT DISTINCT ON (record_key) * FROM %s WHERE reason IS NULL ORDER BY record_key, line_no DESC",
+                   table)
+
+    def _orm_defaults(self, model_name, exclude):
+        """(column, value) of the ORM defaults of the stored plain fields not in ``exclude``,
+        so that raw inserts give new rows what ``create()`` would."""
+        model = self.env[model_name]
+        names = [name for name, fld in model._fields.items()
+                 if fld.store and fld.column_type and not fld.compute and not fld.related
+                 and name not in exclude and name not in models.MAGIC_COLUMNS and name != 'id'
+                 and fld.type in ('boolean', 'integer', 'float', 'monetary', 'char', 'selection', 'date',
+                                  'datetime', 'many2one')]
+        defaults = model.default_get(names)
+        return [(name, model._fields[name].convert_to_column(value, model))
+                for name, value in defaults.items() if value not in (None, False) or model._fields[name].type == 'boolean']
+
+    @staticmethod
+    def _insert_parts(columns):
+        """(column list, select list) for an INSERT ... SELECT built from (column, SQL) pairs."""
+        return (SQL(", ").join(SQL.identifier(col) for col, _expr in columns),
+                SQL(", ").join(SQL("%s", expr) for _col, expr in columns))
+
+    @staticmethod
+    def _changed(columns, table_alias='t'):
+        """The WHERE of ON CONFLICT DO UPDATE: only rows whose values differ."""
+        return SQL("(%s) IS DISTINCT FROM (%s)",
+                   SQL(", ").join(SQL("%s.%s", SQL.identifier(table_alias), SQL.identifier(c)) for c in columns),
+                   SQL(", ").join(SQL("EXCLUDED.%s", SQL.identifier(c)) for c in columns))
+
+    def _upsert(self, ctx, target, table, conflict, match, insert_columns, update_columns, source_query):
+        """INSERT ... ON CONFLICT DO UPDATE ... WHERE changed; the changed ids go to _cs_chg_<target>.
+
+        ``match`` (on aliases ``e``, the table, and ``s0``, the source rows) finds the existing
+        row: its id is reused, so that only new rows draw from the id sequence (a plain
+        ON CONFLICT would draw one number per row and run after the sequence in a few years
+        of daily full extracts).
+        """
+        env = self.env
+        audit = [('create_uid', SQL("%s", ctx.uid)), ('create_date', SQL("%s", ctx.now)),
+                 ('write_uid', SQL("%s", ctx.uid)), ('write_date', SQL("%s", ctx.now))]
+        columns, select = self._insert_parts([('id', SQL("src.new_id"))] + insert_columns + audit)
+        chg = SQL.identifier(f'_cs_chg_{target}')
+        env.cr.execute(SQL("CREATE TEMP TABLE %s (id integer, inserted boolean)", chg))
+        env.cr.execute(SQL("""
+            WITH up AS (
+                INSERT INTO %(table)s AS t (%(columns)s)
+                SELECT %(select)s
+                  FROM (SELECT COALESCE(e.id, nextval(%(sequence)s)) AS new_id, s0.*
+                          FROM (%(source)s) s0
+                     LEFT JOIN %(table)s e ON %(match)s) src
+                ON CONFLICT %(conflict)s DO UPDATE
+                   SET %(set)s, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                 WHERE %(changed)s
+                RETURNING t.id, t.xmax = 0 AS inserted
+            )
+            INSERT INTO %(chg)s SELECT id, inserted FROM up
+        """, table=SQL.identifier(table), columns=columns, select=select, source=source_query,
+            sequence=f'{table}_id_seq', match=match, conflict=conflict,
+            set=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in update_columns),
+            changed=self._changed(update_columns), chg=chg))
+        self._analyze_temp(f'_cs_chg_{target}')
+        inserted, updated = env.execute_query(SQL(
+            "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM %s", chg))[0]
+        self._analyze_if_grown(table, inserted)
+        return inserted, updated
+
+    def _analyze_temp(self, table):
+        """Row counts and null fractions of a work table for the planner; a small sample is enough."""
+        cr = self.env.cr
+        cr.execute("SET LOCAL default_statistics_target = 10")
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+        cr.execute("SET LOCAL default_statistics_target TO DEFAULT")
+
+    def _analyze_if_grown(self, table, inserted):
+        """Refresh the planner's statistics of a table the batch grew a lot (a first load): the
+        statements that follow in the same transaction would otherwise be planned for the
+        nearly empty table it was, e.g. with nested loops over a million rows."""
+        if inserted < 1000:
+            return
+        known = self.env.execute_query(SQL("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", table))[0][0]
+        if inserted > max(known, 0) * 0.2:
+            self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+
+    def _count_stats(self, ctx, target, inserted, updated):
+        valid = self.env.execute_query(SQL("SELECT COUNT(*) FROM (%s) v", self._valid_rows(target, ctx)))[0][0]
+        stats = ctx.stats.setdefault('targets', {})
+        stats[target] = {'valid': valid, 'inserted': inserted, 'updated': updated,
+                         'unchanged': valid - inserted - updated}
+        if target == ctx.plan.primary:
+            ctx.stats.update(inserted_count=inserted, updated_count=updated, unchanged_count=valid - inserted - updated)
+
+    def _upsert_customer(self, ctx):
+        plan = ctx.plan
+        mapped = lambda name: plan.is_mapped('customer', name)  # noqa: E731
+        phone = SQL("COALESCE(%s)", SQL(", ").join(
+            [SQL("src.%s", SQL.identifier(n)) for n in ('mobile', 'phone') if mapped(n)] or [SQL("NULL::text")]))
+        owned = []  # (column, expression, mapped)
+        owned.append(('name', SQL("src.name"), True))
+        owned.append(('complete_name', SQL("src.name"), True))
+        if mapped('is_company'):
+            owned.append(('is_company', SQL("COALESCE(src.is_company, FALSE)"), True))
+            owned.append(('commercial_company_name', SQL("CASE WHEN src.is_company THEN src.name END"), True))
+        for name in ('national_id', 'street', 'street2', 'city', 'zip'):
+            if mapped(name):
+                owned.append((name, SQL("src.%s", SQL.identifier(name)), True))
+        if mapped('email'):
+            owned.append(('email', SQL("src.email"), True))
+            owned.append(('email_normalized', SQL("lower(src.email)"), True))
+        if mapped('mobile') or mapped('phone'):
+            owned.append(('phone', phone, True))
+            owned.append(('phone_sanitized', phone, True))
+        if mapped('country'):
+            owned.append(('country_id', SQL("src.country"), True))
+        fixed = [('cif', SQL("src.cif")), ('company_id', SQL("%s", ctx.company_id)),
+                 ('commercial_partner_id', SQL("src.new_id")),
+                 ('partner_share', SQL("TRUE")), ('type', SQL("'contact'")), ('active', SQL("TRUE")),
+                 ('lang', SQL("%s", self.env.lang or 'en_US')),
+                 ('is_company', SQL("FALSE"))]
+        insert_columns = [(col, expr) for col, expr, _m in owned]
+        taken = {col for col, _e in insert_columns}
+        insert_columns += [(col, expr) for col, expr in fixed if col not in taken]
+        taken = {col for col, _e in insert_columns}
+        insert_columns += [(col, SQL("%s", value)) for col, value in
+                           self._orm_defaults('res.partner', taken | {'commercial_partner_id'})]
+        inserted, updated = self._upsert(
+            ctx, 'customer', 'res_partner', SQL("(cif, company_id) WHERE cif IS NOT NULL"),
+            SQL("e.cif = s0.cif AND e.company_id = %s", ctx.company_id),
+            insert_columns, [col for col, _e, _m in owned], self._valid_rows('customer', ctx))
+        self.env['res.partner'].invalidate_model()
+        self._count_stats(ctx, 'customer', inserted, updated)
+        self._upsert_contact_points(ctx)
+
+    def _upsert_contact_points(self, ctx):
+        """The bank's phones, email and address become contact points (source 'bank');
+        bank points the customer no longer has are marked 'no longer valid'."""
+        plan = ctx.plan
+        parts = []
+        for kind, value, e164 in (('mobile', 'src.mobile', 'src.mobile'), ('phone', 'src.phone', 'src.phone'),
+                                  ('email', 'src.email', 'NULL')):
+            if plan.is_mapped('customer', kind):
+                parts.append(SQL(f"(%s, {value}, {e164})", kind))
+        address_fields = [n for n in ('street', 'street2', 'zip', 'city') if plan.is_mapped('customer', n)]
+        if address_fields:
+            parts.append(SQL("('address', NULLIF(concat_ws(', ', src.street, src.street2, "
+                             "NULLIF(concat_ws(' ', src.zip, src.city), '')), ''), NULL)"
+                             if plan.is_mapped('customer', 'street') else
+                             "('address', NULLIF(concat_ws(' ', src.zip, src.city), ''), NULL)"))
+        if not parts:
+            return
+        kinds = tuple(sorted({'mobile', 'phone', 'email', 'address'} & (
+            {k for k in ('mobile', 'phone', 'email') if plan.is_mapped('customer', k)} | ({'address'} if address_fields else set()))))
+        cr = self.env.cr
+        optional = lambda name: SQL("src.%s", SQL.identifier(name)) if plan.is_mapped('customer', name) else SQL("NULL")  # noqa: E731
+        cr.execute(SQL("""
+            CREATE TEMP TABLE _cs_points AS
+            SELECT p.id AS partner_id, k.kind, k.value, k.e164,
+                   %(country)s AS country_id, %(street)s AS street, %(city)s AS city, %(zip)s AS zip
+              FROM (%(valid)s) src
+              JOIN res_partner p ON p.cif = src.cif AND p.company_id = %(company)s
+              CROSS JOIN LATERAL (VALUES %(parts)s) k(kind, value, e164)
+             WHERE k.value IS NOT NULL
+        """, country=SQL("COALESCE(src.country, %s)", ctx.connector.default_country_id.id or None)
+            if plan.is_mapped('customer', 'country') else SQL("%s::integer", ctx.connector.default_country_id.id or None),
+            street=optional('street'), city=optional('city'), zip=optional('zip'),
+            valid=self._valid_rows('customer', ctx), company=ctx.company_id, parts=SQL(", ").join(parts)))
+        cr.execute("CREATE INDEX ON _cs_points (partner_id, kind, value)")
+        self._analyze_temp('_cs_points')
+        defaults = self._orm_defaults('collection.contact.point', {
+            'partner_id', 'company_id', 'kind', 'value', 'country_id', 'street', 'city', 'zip', 'source',
+            'state', 'is_primary', 'active'})
+        extra_cols = SQL("").join(SQL(", %s", SQL.identifier(col)) for col, _v in defaults)
+        extra_vals = SQL("").join(SQL(", %s", value) for _col, value in defaults)
+        cr.execute(SQL("""
+            UPDATE collection_contact_point t SET state = 'unverified', write_uid = %(uid)s, write_date = %(now)s
+              FROM _cs_points pt
+             WHERE t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
+               AND t.source = 'bank' AND t.state = 'invalid'
+        """, uid=ctx.uid, now=ctx.now))
+        reactivated = cr.rowcount
+        cr.execute(SQL("""
+            INSERT INTO collection_contact_point AS t (partner_id, company_id, kind, value, phone_e164, country_id,
+                   street, city, zip, source, state, is_primary, active %(extra_cols)s,
+                   create_uid, create_date, write_uid, write_date)
+            SELECT pt.partner_id, %(company)s, pt.kind, pt.value, pt.e164, pt.country_id,
+                   CASE WHEN pt.kind = 'address' THEN pt.street END, CASE WHEN pt.kind = 'address' THEN pt.city END,
+                   CASE WHEN pt.kind = 'address' THEN pt.zip END, 'bank', 'unverified',
+                   pt.kind = 'mobile' AND NOT EXISTS (SELECT 1 FROM collection_contact_point x
+                                                       WHERE x.partner_id = pt.partner_id AND x.is_primary AND x.active),
+                   TRUE %(extra_vals)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM _cs_points pt
+             WHERE NOT EXISTS (SELECT 1 FROM collection_contact_point x
+                                WHERE x.partner_id = pt.partner_id AND x.kind = pt.kind AND x.value = pt.value
+                                  AND x.active)
+            ON CONFLICT (partner_id, kind, value) WHERE active DO NOTHING
+        """, company=ctx.company_id, extra_cols=extra_cols, extra_vals=extra_vals, uid=ctx.uid, now=ctx.now))
+        added = cr.rowcount + reactivated
+        self._analyze_if_grown('collection_contact_point', cr.rowcount)
+        cr.execute(SQL("""
+            UPDATE collection_contact_point cp
+               SET state = 'invalid', is_primary = FALSE, write_uid = %(uid)s, write_date = %(now)s
+              FROM (SELECT DISTINCT p.id FROM (%(valid)s) src
+                      JOIN res_partner p ON p.cif = src.cif AND p.company_id = %(company)s) b
+             WHERE cp.partner_id = b.id
+               AND cp.source = 'bank' AND cp.active AND cp.state <> 'invalid' AND cp.kind IN %(kinds)s
+               AND NOT EXISTS (SELECT 1 FROM _cs_points pt
+                                WHERE pt.partner_id = cp.partner_id AND pt.kind = cp.kind AND pt.value = cp.value)
+        """, uid=ctx.uid, now=ctx.now, company=ctx.company_id, valid=self._valid_rows('customer', ctx), kinds=kinds))
+        ctx.stats['contact_points_added'] = added
+        ctx.stats['contact_points_invalidated'] = cr.rowcount
+        cr.execute("DROP TABLE _cs_points")
+        self.env['collection.contact.point'].invalidate_model()
+
+    def _upsert_loan(self, ctx):
+        plan = ctx.plan
+        optional = {
+            'principal': 'principal', 'installment': 'installment_amount', 'interest_rate': 'interest_rate',
+            'disbursement_date': 'disbursement_date', 'maturity_date': 'maturity_date',
+            'term_months': 'term_months', 'branch': 'branch',
+        }
+        # the obligors' cases first: new loans are then written once, linked to their case
+        created = self.env['collection.case']._ensure_for_partners(
+            SQL("SELECT cif AS partner_id FROM (%s) v", self._valid_rows('loan', ctx)), ctx.company_id)
+        self._analyze_if_grown('collection_case', created)
+        owned = [('partner_id', SQL("src.cif")), ('case_id', SQL("src.case_id")), ('product_id', SQL("src.product")),
+                 ('product_type', SQL("src.product_type")), ('currency_id', SQL("src.currency")),
+                 ('outstanding_amount', SQL("src.outstanding")), ('state', SQL("src.state"))]
+        owned += [(column, SQL("src.%s", SQL.identifier(name))) for name, column in optional.items()
+                  if plan.is_mapped('loan', name)]
+        # a new loan has no instalment yet: not overdue, in the bucket of day 0 (the instalments,
+        # loaded next, update it)
+        fixed = [('name', SQL("src.account")), ('source_system', SQL("%s", ctx.source_system)),
+                 ('company_id', SQL("%s", ctx.company_id)), ('dpd', SQL("0")), ('overdue_amount', SQL("0")),
+                 ('bucket_id', SQL("%s", self._bucket_of_day_zero()))]
+        taken = {col for col, _e in owned + fixed}
+        defaults = [(col, SQL("%s", value)) for col, value in self._orm_defaults('collection.loan', taken)]
+        source = SQL("""SELECT v.*, c.id AS case_id FROM (%s) v
+                          LEFT JOIN collection_case c ON c.partner_id = v.cif AND c.company_id = %s""",
+                     self._valid_rows('loan', ctx), ctx.company_id)
+        inserted, updated = self._upsert(
+            ctx, 'loan', 'collection_loan', SQL("(source_system, name, company_id)"),
+            SQL("e.source_system = %s AND e.company_id = %s AND e.name = s0.account", ctx.source_system, ctx.company_id),
+            owned + fixed + defaults, [col for col, _e in owned], source)
+        self._count_stats(ctx, 'loan', inserted, updated)
+        # existing loans whose values changed: their case link, DPD and bucket are checked again
+        self._touch_loans(SQL("SELECT id, NOT inserted FROM _cs_chg_loan"))
+        if ctx.extract_type == 'FULL' and plan.primary == 'loan':
+            self._close_missing_loans(ctx)
+        self.env['collection.loan'].invalidate_model()
+
+    def _bucket_of_day_zero(self):
+        rows = self.env.execute_query(SQL("""
+            SELECT id FROM collection_bucket WHERE active AND dpd_from <= 0 AND 0 <= dpd_to ORDER BY dpd_from LIMIT 1
+        """))
+        return rows[0][0] if rows else None
+
+    def _touch_loans(self, query):
+        """Remember loans for the refresh at the end of the batch; ``query`` selects (loan id,
+        whether its DPD must be computed again)."""
+        cr = self.env.cr
+        cr.execute("CREATE TEMP TABLE IF NOT EXISTS _cs_touched_loan (id integer PRIMARY KEY, recompute boolean)")
+        cr.execute(SQL("""
+            INSERT INTO _cs_touched_loan (id, recompute) %s
+            ON CONFLICT (id) DO UPDATE SET recompute = _cs_touched_loan.recompute OR EXCLUDED.recompute
+        """, query))
+        self._analyze_temp('_cs_touched_loan')
+
+    def _has_unreadable_keys(self, ctx, target):
+        """Whether rows of the batch have a key that cannot be read: a full refresh then cannot
+        tell what vanished from the source, and closes nothing (the batch says so)."""
+        key_present = SQL(" AND ").join(SQL("%s IS NOT NULL", SQL.identifier(f'r_{k}')) for k in TARGETS[target]['key'])
+        if target == 'due':
+            key_present = SQL("%s AND sequence IS NOT NULL", key_present)
+        count = self.env.execute_query(SQL("SELECT COUNT(*) FROM %s WHERE parse_error IS NOT NULL OR NOT (%s)",
+                                           SQL.identifier(f'_cs_val_{target}'), key_present))[0][0]
+        if count:
+            ctx.stats.setdefault('notes', []).append(self.env._(
+                "Full extract: %(count)s lines have no readable key, so nothing that the extract no longer "
+                "lists was closed, settled or released.", count=count))
+        return bool(count)
+
+    def _close_missing_loans(self, ctx):
+        """A full extract lists every open loan of the source: close the active ones it omits."""
+        env = self.env
+        if self._has_unreadable_keys(ctx, 'loan'):
+            return
+        missing = SQL("""
+            FROM collection_loan l
+           WHERE l.source_system = %(source)s AND l.company_id = %(company)s AND l.state = 'active'
+             AND NOT EXISTS (SELECT 1 FROM _cs_val_loan v WHERE v.r_account = l.name)
+        """, source=ctx.source_system, company=ctx.company_id)
+        active, to_close = env.execute_query(SQL("""
+            SELECT (SELECT COUNT(*) FROM collection_loan
+                     WHERE source_system = %(source)s AND company_id = %(company)s AND state = 'active'),
+                   (SELECT COUNT(*) %(missing)s)
+        """, source=ctx.source_system, company=ctx.company_id, missing=missing))[0]
+        limit = ctx.connector.close_limit_percent
+        if to_close and active and limit < 100 and to_close * 100.0 / active > limit:
+            raise BatchRejected(env._(
+                "This full extract would close %(count)s of the %(active)s active loans of %(system)s "
+                "(%(percent)s%%, above the connector's limit of %(limit)s%%). Nothing of the file was "
+                "loaded. If the extract is right, raise the limit on the connector and run again.",
+                count=to_close, active=active, system=ctx.source_system,
+                percent=round(to_close * 100.0 / active, 1), limit=limit), verdict='balanced')
+        env.cr.execute(SQL("CREATE TEMP TABLE _cs_closed_loan AS SELECT l.id %s", missing))
+        self._analyze_temp('_cs_closed_loan')
+        env.cr.execute(SQL("""
+            UPDATE collection_loan l SET state = 'closed', write_uid = %(uid)s, write_date = %(now)s
+              FROM _cs_closed_loan c WHERE l.id = c.id
+        """, uid=ctx.uid, now=ctx.now))
+        ctx.stats['closed_count'] = env.cr.rowcount
+        self._touch_loans(SQL("SELECT id, FALSE FROM _cs_closed_loan"))
+
+    def _upsert_due(self, ctx):
+        plan = ctx.plan
+        paid = SQL("COALESCE(src.amount_paid, 0)") if plan.is_mapped('due', 'amount_paid') else SQL("0")
+        owned = [('due_date', SQL("src.due_date")), ('amount_due', SQL("src.amount_due")),
+                 ('amount_paid', paid),
+                 ('amount_residual', SQL("GREATEST(src.amount_due - %s, 0)", paid)),
+                 ('state', SQL("CASE WHEN %(paid)s <= 0 THEN 'open' WHEN src.amount_due - %(paid)s > 0 "
+                               "THEN 'partial' ELSE 'paid' END", paid=paid))]
+        fixed = [('loan_id', SQL("src.account")), ('sequence', SQL("src.sequence")),
+                 ('company_id', SQL("%s", ctx.company_id))]
+        inserted, updated = self._upsert(
+            ctx, 'due', 'collection_loan_due', SQL("(loan_id, sequence)"),
+            SQL("e.loan_id = s0.account AND e.sequence = s0.sequence"),
+            owned + fixed, [col for col, _e in owned], self._valid_rows('due', ctx))
+        self._count_stats(ctx, 'due', inserted, updated)
+        self._touch_loans(SQL("SELECT DISTINCT d.loan_id, TRUE FROM collection_loan_due d JOIN _cs_chg_due c ON c.id = d.id"))
+        if ctx.extract_type == 'FULL' and plan.primary == 'due':
+            self._settle_missing_dues(ctx)
+        self.env['collection.loan.due'].invalidate_model()
+
+    def _settle_missing_dues(self, ctx):
+        """A full due extract lists every unpaid instalment: the open ones it omits were paid."""
+        env = self.env
+        if self._has_unreadable_keys(ctx, 'due'):
+            return
+        rows = env.execute_query(SQL("""
+            UPDATE collection_loan_due d
+               SET amount_paid = d.amount_due, amount_residual = 0, state = 'paid',
+                   write_uid = %(uid)s, write_date = %(now)s
+              FROM collection_loan l
+             WHERE d.loan_id = l.id AND l.source_system = %(source)s AND l.company_id = %(company)s
+               AND d.amount_residual > 0
+               AND NOT EXISTS (SELECT 1 FROM _cs_val_due v WHERE v.account = d.loan_id AND v.sequence = d.sequence)
+         RETURNING d.loan_id
+        """, uid=ctx.uid, now=ctx.now, source=ctx.source_system, company=ctx.company_id))
+        ctx.stats['closed_count'] = len(rows)
+        if rows:
+            self._touch_loans(SQL("SELECT DISTINCT unnest(%s::integer[]), TRUE", [loan_id for (loan_id,) in rows]))
+
+    def _upsert_collateral(self, ctx):
+        plan = ctx.plan
+        optional = {'identifier': 'identifier', 'make': 'make', 'model': 'model', 'year': 'year',
+                    'value': 'value', 'valuation_date': 'valuation_date', 'location': 'location',
+                    'latitude': 'latitude', 'longitude': 'longitude'}
+        owned = [('loan_id', SQL("src.account")), ('partner_id', SQL("src.loan_partner_id")),
+                 ('case_id', SQL("src.loan_case_id"))]
+        if plan.is_mapped('collateral', 'type'):
+            owned.append(('collateral_type', SQL("src.type")))
+        if plan.is_mapped('collateral', 'name'):
+            fallback = "src.identifier, " if plan.is_mapped('collateral', 'identifier') else ""
+            owned.append(('name', SQL(f"COALESCE(src.name, {fallback}src.ref)")))
+        owned += [(column, SQL("src.%s", SQL.identifier(name))) for name, column in optional.items()
+                  if plan.is_mapped('collateral', name)]
+        fixed = [('source_ref', SQL("src.ref")), ('company_id', SQL("%s", ctx.company_id))]
+        if not plan.is_mapped('collateral', 'name'):
+            fixed.append(('name', SQL("src.ref")))
+        if not plan.is_mapped('collateral', 'type'):
+            fixed.append(('collateral_type', SQL("'other'")))
+        taken = {col for col, _e in owned + fixed}
+        defaults = [(col, SQL("%s", value)) for col, value in self._orm_defaults('collection.collateral', taken)]
+        source = SQL("""SELECT v.*, l.partner_id AS loan_partner_id, l.case_id AS loan_case_id
+                          FROM (%s) v JOIN collection_loan l ON l.id = v.account""",
+                     self._valid_rows('collateral', ctx))
+        inserted, updated = self._upsert(
+            ctx, 'collateral', 'collection_collateral', SQL("(source_ref, company_id) WHERE source_ref IS NOT NULL"),
+            SQL("e.source_ref = s0.ref AND e.company_id = %s", ctx.company_id),
+            owned + fixed + defaults, [col for col, _e in owned], source)
+        self._count_stats(ctx, 'collateral', inserted, updated)
+        if ctx.extract_type == 'FULL' and plan.primary == 'collateral':
+            self._release_missing_collateral(ctx)
+        self.env['collection.collateral'].invalidate_model()
+
+    def _release_missing_collateral(self, ctx):
+        """A full collateral extract lists every pledge: the held ones it omits are released."""
+        env = self.env
+        if self._has_unreadable_keys(ctx, 'collateral'):
+            return
+        env.cr.execute(SQL("""
+            CREATE TEMP TABLE _cs_released AS
+            SELECT c.id FROM collection_collateral c
+              JOIN collection_loan l ON l.id = c.loan_id
+             WHERE l.source_system = %(source)s AND c.company_id = %(company)s AND c.status = 'held'
+               AND c.source_ref IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM _cs_val_collateral v WHERE v.r_ref = c.source_ref)
+        """, source=ctx.source_system, company=ctx.company_id))
+        env.cr.execute(SQL("""
+            UPDATE collection_collateral c SET status = 'released', write_uid = %(uid)s, write_date = %(now)s
+              FROM _cs_released r WHERE c.id = r.id
+        """, uid=ctx.uid, now=ctx.now))
+        ctx.stats['closed_count'] = env.cr.rowcount
+        env.cr.execute("INSERT INTO _cs_chg_collateral (id, inserted) SELECT id, FALSE FROM _cs_released")
+        env.cr.execute("DROP TABLE _cs_released")
+
+    # ------------------------------------------------------------------
+    # after the upserts
+    # ------------------------------------------------------------------
+
+    def _refresh_loans(self, ctx):
+        """Cases, DPD, buckets and case totals of the loans the batch touched.
+
+        New loans were written linked to their case and with the figures of a loan without
+        instalments; existing loans that changed, and loans whose instalments changed, go
+        through ``collection.case._ensure_for_loans`` and ``collection.loan._recompute_delinquency``;
+        the cases of all of them get their totals again.
+        """
+        env = self.env
+        if not env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_touched_loan') IS NOT NULL"))[0][0]:
+            return
+        recompute_ids = [loan_id for (loan_id,) in env.execute_query(
+            SQL("SELECT id FROM _cs_touched_loan WHERE recompute ORDER BY id"))]
+        Case = env['collection.case']
+        if recompute_ids:
+            Case._ensure_for_loans(recompute_ids)
+        # collateral keeps stored copies of its loan's obligor, case and company
+        env.cr.execute(SQL("""
+            UPDATE collection_collateral c
+               SET partner_id = l.partner_id, case_id = l.case_id, company_id = l.company_id
+              FROM collection_loan l, _cs_touched_loan t
+             WHERE t.id = l.id AND c.loan_id = l.id
+               AND (c.partner_id, c.case_id, c.company_id) IS DISTINCT FROM (l.partner_id, l.case_id, l.company_id)
+        """))
+        env['collection.collateral'].invalidate_model(['partner_id', 'case_id', 'company_id'])
+        if recompute_ids:
+            env['collection.loan']._recompute_delinquency(recompute_ids)
+        case_ids = [case_id for (case_id,) in env.execute_query(SQL("""
+            SELECT DISTINCT l.case_id FROM collection_loan l JOIN _cs_touched_loan t ON t.id = l.id
+             WHERE l.case_id IS NOT NULL
+        """))]
+        Case._recompute_aggregates_sql(case_ids)
+
+    def _write_events(self, ctx):
+        """One outbox event per customer, loan and collateral the batch created, changed or closed."""
+        Event = self.env['collection.event']
+        run = ctx.batch.run_id
+        count = 0
+        tables = {target for target in ctx.plan.targets}
+        if 'customer' in tables:
+            count += Event._emit_from_query(SQL("""
+                SELECT CASE WHEN c.inserted THEN 'customer.created' ELSE 'customer.updated' END,
+                       'res.partner', p.id, p.company_id,
+                       jsonb_build_object('cif', p.cif, 'name', p.name, 'source', %(source)s)
+                  FROM _cs_chg_customer c JOIN res_partner p ON p.id = c.id
+            """, source=ctx.source_system), run=run)
+        if 'loan' in tables or ctx.stats.get('closed_count'):
+            if 'loan' in tables:
+                count += Event._emit_from_query(SQL("""
+                    SELECT CASE WHEN c.inserted THEN 'loan.created' ELSE 'loan.updated' END,
+                           'collection.loan', l.id, l.company_id, %(payload)s
+                      FROM _cs_chg_loan c JOIN collection_loan l ON l.id = c.id
+                """, payload=self._loan_payload()), run=run)
+            if self.env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_closed_loan') IS NOT NULL"))[0][0]:
+                count += Event._emit_from_query(SQL("""
+                    SELECT 'loan.closed', 'collection.loan', l.id, l.company_id, %(payload)s
+                      FROM _cs_closed_loan c JOIN collection_loan l ON l.id = c.id
+                """, payload=self._loan_payload()), run=run)
+                self.env.cr.execute("DROP TABLE _cs_closed_loan")
+        if 'collateral' in tables:
+            count += Event._emit_from_query(SQL("""
+                SELECT CASE WHEN c.inserted THEN 'collateral.created' ELSE 'collateral.updated' END,
+                       'collection.collateral', k.id, k.company_id,
+                       jsonb_build_object('ref', k.source_ref, 'loan_id', k.loan_id, 'status', k.status,
+                                          'value', k.value, 'source', %(source)s)
+                  FROM _cs_chg_collateral c JOIN collection_collateral k ON k.id = c.id
+            """, source=ctx.source_system), run=run)
+        ctx.stats['event_count'] = count
+
+    def _loan_payload(self):
+        return SQL("""jsonb_build_object('account', l.name, 'source', l.source_system, 'partner_id', l.partner_id,
+                                         'state', l.state, 'outstanding', l.outstanding_amount,
+                                         'overdue', l.overdue_amount, 'dpd', l.dpd)""")

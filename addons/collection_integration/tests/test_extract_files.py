@@ -1,0 +1,184 @@
+import os
+
+from odoo.tests import tagged
+
+from .common import CollectionSyncCommon
+
+
+@tagged('post_install', '-at_install')
+class TestExtractFiles(CollectionSyncCommon):
+
+    def assert_loaded(self, run):
+        self.assertEqual(run.state, 'done', run.message)
+        self.assertEqual(run.verdict, 'balanced')
+        self.assertEqual(run.batch_ids.mapped('record_type'), ['CUSTOMER', 'ARRANGEMENT', 'BILL', 'COLLATERAL'])
+        alice, bruno, carmen = self.partner('C100'), self.partner('C200'), self.partner('C300')
+        self.assertEqual(alice.name, "Alice Ames")
+        self.assertEqual(alice.email, 'alice@example.com')
+        self.assertEqual(alice.phone, '+12025550111')
+        self.assertEqual(alice.commercial_partner_id, alice)
+        self.assertTrue(carmen.is_company)
+        self.assertFalse(bruno.is_company)
+        self.assertEqual(alice.with_user(self.admin).sudo().national_id, 'ID-100')
+        # contact points: phones in E.164 from national numbers too, email, address
+        points = {(p.kind, p.value) for p in bruno.contact_point_ids}
+        self.assertEqual(points, {('mobile', '+12025550122'), ('phone', '+12025550133')})
+        self.assertTrue(bruno.contact_point_ids.filtered(lambda p: p.kind == 'mobile').is_primary)
+        self.assertEqual(set(alice.contact_point_ids.mapped('kind')), {'mobile', 'email', 'address'})
+        self.assertEqual(set(alice.contact_point_ids.mapped('source')), {'bank'})
+        address = alice.contact_point_ids.filtered(lambda p: p.kind == 'address')
+        self.assertEqual((address.street, address.city, address.zip), ('1 Main Street', 'Springfield', '12345'))
+        # loans, with their case, dues, DPD and bucket
+        aa1, aa2, aa3 = self.loan('AA1'), self.loan('AA2'), self.loan('AA3')
+        self.assertEqual(aa1.partner_id, alice)
+        self.assertEqual(aa1.product_id, self.product_pl)
+        self.assertEqual(aa1.product_type, 'personal')
+        self.assertEqual(aa2.currency_id, self.eur)
+        self.assertEqual(aa1.outstanding_amount, 900.5)
+        self.assertEqual(str(aa1.maturity_date), '2026-01-15')
+        self.assertEqual(aa1.state, 'active')
+        self.assertEqual(aa1.case_id, aa2.case_id)
+        self.assertEqual(aa1.case_id.partner_id, alice)
+        self.assertEqual(len(aa1.due_ids), 3)
+        self.assertEqual(aa1.dpd, 45)
+        self.assertEqual(aa1.overdue_amount, 160)
+        self.assertTrue(aa1.bucket_id.dpd_from <= 45 <= aa1.bucket_id.dpd_to)
+        self.assertEqual(aa3.dpd, 5)
+        self.assertEqual(aa1.case_id.max_dpd, 45)
+        self.assertEqual(aa1.case_id.loan_count, 2)
+        self.assertEqual(aa1.case_id.total_outstanding, 4900.5)
+        due2 = aa1.due_ids.filtered(lambda d: d.sequence == 2)
+        self.assertEqual((due2.amount_residual, due2.state), (60, 'partial'))
+        # collateral
+        car = self.env['collection.collateral'].search([('source_ref', '=', 'COL-1')])
+        self.assertEqual((car.loan_id, car.partner_id, car.case_id), (aa2, alice, aa2.case_id))
+        self.assertEqual((car.collateral_type, car.year, car.value), ('vehicle', 2019, 7000))
+        # events, written set-based in the outbox
+        events = self.env['collection.event'].search([('run_id', '=', run.id)])
+        names = events.mapped('name')
+        self.assertEqual(names.count('customer.created'), 3)
+        self.assertEqual(names.count('loan.created'), 3)
+        self.assertEqual(names.count('collateral.created'), 1)
+        self.assertEqual(names.count('sync.done'), 1)
+        loan_event = events.filtered(lambda e: e.name == 'loan.created' and e.res_id == aa1.id)
+        self.assertEqual(loan_event.payload['account'], 'AA1')
+        # written with the loans batch, before the instalments file was loaded
+        self.assertEqual((loan_event.payload['outstanding'], loan_event.payload['dpd']), (900.5, 0))
+        self.assertEqual(set(events.mapped('state')), {'pending'})
+        # the counters of the run
+        self.assertEqual(run.record_count, 3 + 3 + 4 + 1)
+        self.assertEqual(run.inserted_count, 11)
+        self.assertEqual(run.rejected_count, 0)
+
+    def test_csv_load(self):
+        run = self.sync(paths=self.extract_all('csv'))
+        self.assert_loaded(run)
+        self.assertEqual(run.batch_ids[1].control_summary.splitlines()[0], "Records: 3 (as announced).")
+
+    def test_json_load(self):
+        self.assert_loaded(self.sync(paths=self.extract_all('json')))
+
+    def test_xml_load(self):
+        self.assert_loaded(self.sync(paths=self.extract_all('xml')))
+
+    def test_inbound_folder_order_and_archive(self):
+        """Files are taken from the inbound folder in dependency order, whatever their names, and
+        move to done/ once their batch is committed."""
+        paths = self.extract_all('csv')
+        paths.reverse()
+        run = self.sync()
+        self.assertEqual(run.batch_ids.mapped('record_type'), ['CUSTOMER', 'ARRANGEMENT', 'BILL', 'COLLATERAL'])
+        self.env.cr.postcommit.run()
+        self.assertEqual(sorted(os.listdir(os.path.join(self.inbound, 'done'))),
+                         sorted(os.path.basename(p) for p in paths))
+        self.assertFalse([name for name in os.listdir(self.inbound) if name not in ('done',)])
+
+    def test_rerun_changes_nothing(self):
+        self.sync(paths=self.extract_all('csv'))
+        loans = self.loan('AA1') | self.loan('AA2') | self.loan('AA3')
+        write_dates = loans.mapped('write_date')
+        events = self.env['collection.event'].search_count([])
+        points = self.env['collection.contact.point'].search_count([])
+        rerun = self.sync(paths=self.extract_all('csv'))
+        self.assertEqual(rerun.state, 'done')
+        self.assertEqual(rerun.record_count, 11)
+        self.assertEqual((rerun.inserted_count, rerun.updated_count, rerun.unchanged_count), (0, 0, 11))
+        self.assertEqual(rerun.batch_ids.mapped('inserted_count'), [0, 0, 0, 0])
+        self.assertEqual(rerun.batch_ids.mapped('updated_count'), [0, 0, 0, 0])
+        loans.invalidate_recordset()
+        self.assertEqual(loans.mapped('write_date'), write_dates)
+        self.assertEqual(self.env['collection.contact.point'].search_count([]), points)
+        # only the run's own summary event
+        self.assertEqual(self.env['collection.event'].search_count([]), events + 1)
+
+    def test_incremental_then_full_refresh(self):
+        self.sync(paths=self.extract_all('csv'))
+        # incremental: one loan changes, nothing else is touched, nothing is closed
+        changed = dict(self.loans()[0], OUTSTANDING='850.50')
+        run = self.sync(paths=[self.extract('ARRANGEMENT', [changed], extract='DELTA')])
+        self.assertEqual((run.inserted_count, run.updated_count, run.closed_count), (0, 1, 0))
+        self.assertEqual(self.loan('AA1').outstanding_amount, 850.5)
+        self.assertEqual(self.loan('AA2').state, 'active')
+        self.assertEqual(self.loan('AA1').case_id.total_outstanding, 4850.5)
+        event = self.env['collection.event'].search([('run_id', '=', run.id), ('name', '=', 'loan.updated')])
+        self.assertEqual(event.res_id, self.loan('AA1').id)
+        # full refresh without AA3: AA3 is closed, the others stay
+        run = self.sync(paths=[self.extract('ARRANGEMENT', [changed, self.loans()[1]], extract='FULL')])
+        self.assertEqual(run.closed_count, 1)
+        self.assertEqual(self.loan('AA3').state, 'closed')
+        self.assertEqual(self.loan('AA1').state, 'active')
+        closed = self.env['collection.event'].search([('run_id', '=', run.id), ('name', '=', 'loan.closed')])
+        self.assertEqual(closed.res_id, self.loan('AA3').id)
+        # Bruno's case no longer counts the closed loan
+        self.assertEqual(self.loan('AA3').case_id.loan_count, 0)
+        self.assertEqual(self.loan('AA3').case_id.total_outstanding, 0)
+        # the loan comes back in a later extract: it is reopened
+        run = self.sync(paths=[self.extract('ARRANGEMENT', [self.loans()[2]], extract='DELTA')])
+        self.assertEqual(self.loan('AA3').state, 'active')
+
+    def test_full_refresh_close_limit(self):
+        self.sync(paths=self.extract_all('csv'))
+        self.connector.close_limit_percent = 50
+        run = self.sync(paths=[self.extract('ARRANGEMENT', self.loans()[:1], extract='FULL')])
+        batch = run.batch_ids
+        self.assertEqual(batch.state, 'rejected')
+        self.assertIn("would close 2 of the 3 active loans", batch.message)
+        self.assertEqual(run.state, 'failed')
+        self.assertEqual(self.loan('AA2').state, 'active')
+
+    def test_full_due_extract_settles_missing_dues(self):
+        self.sync(paths=self.extract_all('csv'))
+        # AA1's first bill was paid and is no longer in the full extract of unpaid bills
+        bills = [bill for bill in self.bills() if (bill['ARRANGEMENT_ID'], bill['BILL_SEQ']) != ('AA1', '1')]
+        run = self.sync(paths=[self.extract('BILL', bills, extract='FULL')])
+        self.assertEqual(run.closed_count, 1)
+        due = self.loan('AA1').due_ids.filtered(lambda d: d.sequence == 1)
+        self.assertEqual((due.state, due.amount_residual), ('paid', 0))
+        self.assertEqual(self.loan('AA1').dpd, 15)
+        # a delta extract of bills settles nothing it does not list
+        run = self.sync(paths=[self.extract('BILL', bills[:1], extract='DELTA')])
+        self.assertEqual(run.closed_count, 0)
+        self.assertEqual(self.loan('AA3').dpd, 5)
+
+    def test_full_collateral_extract_releases(self):
+        self.sync(paths=self.extract_all('csv'))
+        run = self.sync(paths=[self.extract('COLLATERAL', [], extract='FULL')])
+        self.assertEqual(run.closed_count, 1)
+        self.assertEqual(self.env['collection.collateral'].search([('source_ref', '=', 'COL-1')]).status, 'released')
+
+    def test_customer_contact_changes(self):
+        self.sync(paths=self.extract_all('csv'))
+        customers = self.customers()
+        customers[0]['MOBILE'] = '+12025550199'
+        run = self.sync(paths=[self.extract('CUSTOMER', customers, extract='DELTA')])
+        self.assertEqual(run.updated_count, 1)
+        alice = self.partner('C100')
+        self.assertEqual(alice.phone, '+12025550199')
+        mobiles = alice.contact_point_ids.filtered(lambda p: p.kind == 'mobile')
+        self.assertEqual({(p.value, p.state) for p in mobiles},
+                         {('+12025550111', 'invalid'), ('+12025550199', 'unverified')})
+        # agents' own contact points are never touched by the sync
+        agent_point = self.env['collection.contact.point'].create({
+            'partner_id': alice.id, 'kind': 'phone', 'value': '+12025550177', 'source': 'agent'})
+        self.sync(paths=[self.extract('CUSTOMER', customers, extract='DELTA')])
+        self.assertEqual(agent_point.state, 'unverified')
