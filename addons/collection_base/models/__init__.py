@@ -1,6 +1,7 @@
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_users
 from . import collection_tag
 from . import collection_bucket
 from . import collection_product
@@ -22,3 +23,8 @@ from . import collection_payment_allocation
 from . import collection_loan_snapshot
 from . import collection_letter_template
 from . import collection_contact_policy
+from . import collection_strategy
+from . import collection_strategy_treatment
+from . import collection_strategy_date
+from . import collection_strategy_run
+from . import collection_strategy_run_line

@@ -76,6 +76,12 @@ class CollectionCase(models.Model):
     total_overdue = fields.Monetary(readonly=True, aggregator='sum', tracking=True)
     max_dpd = fields.Integer(string="Max DPD", readonly=True, aggregator='max')
     bucket_id = fields.Many2one('collection.bucket', readonly=True, index=True)
+    strategy_id = fields.Many2one(
+        'collection.strategy', string="Strategy", readonly=True, ondelete='set null',
+        help="The strategy that treated this case last.")
+    strategy_group = fields.Selection(
+        [('champion', "Champion"), ('challenger', "Challenger")], readonly=True,
+        help="The champion/challenger group of the case in its strategy; it stays the same from run to run.")
     letter_count = fields.Integer(compute='_compute_letter_count')
     next_ptp_id = fields.Many2one(
         'collection.ptp', string="Next Promise", compute='_compute_next_ptp_id',
@@ -137,12 +143,13 @@ class CollectionCase(models.Model):
         self.env.flush_all()
         ids = tuple(loan_ids)
         new_cases = self.env.execute_query(SQL("""
-            INSERT INTO collection_case (partner_id, company_id, stage, priority, active,
+            INSERT INTO collection_case (partner_id, company_id, region_id, stage, priority, active,
                                          loan_count, total_outstanding, total_overdue, max_dpd,
                                          create_uid, write_uid, create_date, write_date)
-            SELECT DISTINCT l.partner_id, l.company_id, 'new', '0', TRUE, 0, 0, 0, 0,
+            SELECT DISTINCT l.partner_id, l.company_id, p.state_id, 'new', '0', TRUE, 0, 0, 0, 0,
                    %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
               FROM collection_loan l
+              JOIN res_partner p ON p.id = l.partner_id
              WHERE l.id IN %(ids)s
             ON CONFLICT (partner_id, company_id) DO NOTHING
             RETURNING id

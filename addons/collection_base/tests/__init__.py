@@ -16,3 +16,4 @@ from . import test_notification
 from . import test_tour
 from . import test_letter_tour
 from . import test_install
+from . import test_strategy

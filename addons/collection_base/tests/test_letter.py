@@ -1,4 +1,3 @@
-import io
 import re
 from datetime import timedelta
 
@@ -6,14 +5,12 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import format_amount, format_date, mute_logger
-from odoo.tools.pdf import PdfFileReader
 
-from ..models.collection_letter_template import wkhtmltopdf_has_patched_qt
-from .common import CollectionTestCommon
+from .common import CollectionTestCommon, LetterPdfMixin
 
 
 @tagged('post_install', '-at_install')
-class TestLetter(CollectionTestCommon, HttpCase):
+class TestLetter(LetterPdfMixin, CollectionTestCommon, HttpCase):
     """Letters are printed by wkhtmltopdf for real, and their text is read back from the PDF.
 
     HttpCase serves the report assets (layout CSS, web fonts) to wkhtmltopdf. An unpatched
@@ -25,9 +22,7 @@ class TestLetter(CollectionTestCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not wkhtmltopdf_has_patched_qt():
-            # a closed local port: wkhtmltopdf falls back to the system fonts at once
-            cls.env['ir.config_parameter'].set_param('report.url', 'http://127.0.0.1:9')
+        cls._print_with_system_fonts()
         cls.warning = cls.env.ref('collection_base.collection_letter_template_warning')
         cls.demand = cls.env.ref('collection_base.collection_letter_template_demand')
         cls.final_notice = cls.env.ref('collection_base.collection_letter_template_final_notice')
@@ -44,17 +39,6 @@ class TestLetter(CollectionTestCommon, HttpCase):
             cls._create_customer("Olga Other", 'CIF099'), 'ACC-099', overdue_instalments=1,
         ).case_id
         cls.other_case.write({'user_id': cls.agent_2.id, 'team_id': cls.team.id})
-
-    @staticmethod
-    def _normalize(text):
-        return re.sub(r'\s+', ' ', (text or '').replace('\xa0', ' ').replace('\u202f', ' ')).strip()
-
-    def _pdf(self, raw, with_text=True):
-        """(page count, extracted text) of a PDF, asserting it really is one."""
-        self.assertTrue(raw.startswith(b'%PDF-'), "wkhtmltopdf should have produced a PDF, not HTML")
-        reader = PdfFileReader(io.BytesIO(raw))
-        text = ' '.join(page.extract_text() for page in reader.pages) if with_text else ''
-        return len(reader.pages), self._normalize(text)
 
     def _amount(self, amount, currency):
         return self._normalize(format_amount(self.env, amount, currency))
