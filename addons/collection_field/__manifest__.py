@@ -20,6 +20,7 @@
         'views/collection_field_event_views.xml',
         'views/collection_cash_views.xml',
         'views/collection_case_views.xml',
+        'views/collection_strategy_views.xml',
         'views/res_config_settings_views.xml',
         'wizard/collection_visit_plan_views.xml',
         'wizard/collection_visit_nearby_views.xml',

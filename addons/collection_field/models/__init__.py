@@ -13,3 +13,5 @@ from . import collection_route
 from . import collection_visit
 from . import collection_cash_receipt
 from . import collection_cash_deposit
+from . import collection_strategy_treatment
+from . import collection_strategy_run

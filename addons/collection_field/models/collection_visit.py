@@ -62,6 +62,8 @@ class CollectionVisit(models.Model):
         ('strategy', 'Strategy'),
         ('nearby', 'Added nearby'),
     ], required=True, default='manual', readonly=True)
+    strategy_run_id = fields.Many2one(
+        'collection.strategy.run', string="Strategy Run", readonly=True, index='btree_not_null', ondelete='set null')
     sequence = fields.Integer(string="Stop", default=1000)
     route_id = fields.Many2one('collection.route', string="Route", index='btree_not_null', readonly=True,
                                ondelete='set null')
@@ -309,12 +311,13 @@ class CollectionVisit(models.Model):
         return {case_id: reason for case_id, reason in verdicts.items() if reason}
 
     @api.model
-    def _plan_visits(self, cases, day, origin='manual', user=None, assign=None):
+    def _plan_visits(self, cases, day, origin='manual', user=None, assign=None, values=None):
         """Plan one visit per case on ``day``, where the contact policy allows a visit.
 
         :param cases: ``collection.case`` records
         :param user: the field agent of every visit; otherwise ``assign`` picks agents
         :param assign: ``'region'``, ``'nearest'`` or ``None`` (leave unassigned)
+        :param values: more values of every visit (e.g. the strategy run that planned it)
         :return: ``(visits, skipped)`` where ``skipped`` is ``{case_id: reason}``
         """
         day = fields.Date.to_date(day)
@@ -333,6 +336,7 @@ class CollectionVisit(models.Model):
             'origin': origin,
             'contact_point_id': addresses.get(case.id, False),
             'user_id': user.id if user else False,
+            **(values or {}),
         } for case in to_plan])
         if not user and assign:
             visits._assign_agents(assign)

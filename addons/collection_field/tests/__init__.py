@@ -9,4 +9,5 @@ from . import test_cash
 from . import test_events
 from . import test_http
 from . import test_outcome_form
+from . import test_strategy_visit
 from . import test_tour
