@@ -131,4 +131,4 @@ class CollectionFieldController(http.Controller):
         if not team:
             raise NotFound()
         positions = team._get_last_positions()._filtered_access('read')
-        return _json_response(positions._to_geojson(), content_type='application/geo+json')
+        return _json_response(positions._to_geojson(track=False), content_type='application/geo+json')

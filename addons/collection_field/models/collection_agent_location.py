@@ -217,15 +217,17 @@ class CollectionAgentLocation(models.Model):
             ('user_id', '=', user.id), ('device_time', '>=', start), ('device_time', '<', start + timedelta(days=1)),
         ], order='device_time, id')
 
-    def _to_geojson(self):
-        """A GeoJSON FeatureCollection: the track as a LineString, then each position as a Point."""
+    def _to_geojson(self, track=True):
+        """A GeoJSON FeatureCollection: the track as a LineString (one agent's positions in time
+        order; ``track=False`` for positions of several agents), then each position as a Point."""
         features = []
         coordinates = [[loc.longitude, loc.latitude] for loc in self]
-        if len(coordinates) > 1:
+        if track and len(coordinates) > 1:
             features.append({
                 'type': 'Feature',
                 'geometry': {'type': 'LineString', 'coordinates': coordinates},
-                'properties': {'kind': 'track', 'points': len(coordinates)},
+                'properties': {'kind': 'track', 'points': len(coordinates),
+                               'agent': self.user_id[:1].name, 'agent_id': self.user_id[:1].id},
             })
         for loc in self:
             features.append({

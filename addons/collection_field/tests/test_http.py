@@ -67,6 +67,16 @@ class TestFieldHttp(FieldTestCommon, HttpCase):
         response = self.make_jsonrpc_request('/collection_field/nearby', {
             'latitude': HOME_LAT, 'longitude': HOME_LON, 'accuracy': 10, 'radius': 1500})
         self.assertEqual([case['case_id'] for case in response['cases']], [self.case_a.id])
+        visit = self._visit(self.case_a, self.field_agent)
+        response = self.make_jsonrpc_request('/collection_field/events', {'events': [
+            {'type': 'check_in', 'client_id': 'rpc-1', 'client_time': self._time(), 'visit_id': visit.id,
+             'latitude': HOME_LAT + 0.01, 'longitude': HOME_LON, 'accuracy': 5},
+            {'type': 'check_in', 'client_id': 'rpc-2', 'client_time': self._time(), 'visit_id': visit.id,
+             'latitude': HOME_LAT + 0.01, 'longitude': HOME_LON},
+        ]})
+        self.assertEqual(response['accepted'], 1)
+        self.assertEqual((response['errors'][0]['index'], response['errors'][0]['field']), (1, 'accuracy'))
+        self.assertEqual(visit.state, 'checked_in')
         day = self._time()[:10]
         response = self.url_open(f'/collection_field/track/{self.field_agent.id}/{day}.geojson')
         self.assertEqual(response.status_code, 200)
