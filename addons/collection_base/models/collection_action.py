@@ -42,8 +42,13 @@ class CollectionAction(models.Model):
     external_ref = fields.Char(
         string="External Reference", index='btree_not_null', copy=False,
         help="Identifier of the record in the system that produced it (dialer, gateway).")
+    attachment_id = fields.Many2one(
+        'ir.attachment', string="Document", readonly=True, copy=False, index='btree_not_null',
+        help="The document sent with this action, e.g. the printed letter.")
 
     _case_date_idx = models.Index('(case_id, date DESC)')
+    # contact policy: caps count posted actions per case and channel over the last days
+    _case_channel_date_idx = models.Index("(case_id, channel, date) WHERE state = 'posted'")
 
     @api.constrains('state', 'result_code_id', 'action_type_id', 'note', 'next_action_date', 'ptp_id')
     def _check_result_code_rules(self):

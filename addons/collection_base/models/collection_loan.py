@@ -1,13 +1,15 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.storage import set_fillfactor
+
 
 class CollectionLoan(models.Model):
     _name = 'collection.loan'
     _description = 'Loan'
     _inherit = ['mail.thread', 'mail.activity.mixin']
     _order = 'dpd desc, id'
-    _rec_names_search = ['name', 'partner_id.name', 'partner_id.cif']
+    _rec_names_search = ['name', 'partner_id.complete_name', 'partner_id.cif']
     _check_company_auto = True
 
     name = fields.Char(string="Account Number", required=True, index='trigram', copy=False)
@@ -52,6 +54,13 @@ class CollectionLoan(models.Model):
         'unique(source_system, name, company_id)',
         "An account number must be unique per source system and company.")
     _case_state_idx = models.Index('(case_id) WHERE state = \'active\'')
+    # exact account number lookups (the trigram index of name serves the partial ones)
+    _name_idx = models.Index('(name)')
+
+    def _auto_init(self):
+        result = super()._auto_init()
+        set_fillfactor(self.env.cr, self._table)
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -67,6 +76,10 @@ class CollectionLoan(models.Model):
         if {'state', 'outstanding_amount'} & vals.keys():
             self.case_id._recompute_aggregates()
         return result
+
+    def unlink(self):
+        self.env['collection.loan.snapshot']._delete_for_loans(self.ids)
+        return super().unlink()
 
     def _link_cases(self):
         """Attach each loan to the case of its obligor and company, creating cases as needed."""
@@ -97,7 +110,7 @@ class CollectionLoan(models.Model):
                        COALESCE(SUM(d.amount_residual) FILTER (WHERE d.due_date <= %(today)s), 0) AS overdue,
                        MIN(d.due_date) FILTER (WHERE d.amount_residual > 0 AND d.due_date > %(today)s) AS next_due
                   FROM collection_loan l
-             LEFT JOIN collection_loan_due d ON d.loan_id = l.id
+             LEFT JOIN collection_loan_due d ON d.loan_id = l.id AND d.amount_residual > 0
                  WHERE l.state = 'active' %(scope)s
               GROUP BY l.id
             ), delinquency AS (
@@ -134,6 +147,10 @@ class CollectionLoan(models.Model):
     @api.model
     def _cron_recompute_delinquency(self):
         self._recompute_delinquency()
+        # the daily snapshot must see today's DPD and buckets: start it right after
+        snapshot_cron = self.env.ref('collection_base.ir_cron_collection_loan_snapshot', raise_if_not_found=False)
+        if snapshot_cron and snapshot_cron.active:
+            snapshot_cron._trigger()
 
     def action_recompute_delinquency(self):
         self._recompute_delinquency(self.ids)

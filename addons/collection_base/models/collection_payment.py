@@ -1,5 +1,6 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import formatLang
 
 from .collection_ptp import PTP_CHANNELS
 
@@ -76,7 +77,8 @@ class CollectionPayment(models.Model):
         return self.create(vals), True
 
     def _allocate(self):
-        """Allocate each payment to its loan's unpaid dues (oldest first) and open promises."""
+        """Allocate each payment to its loan's unpaid dues (oldest first) and to the promises it
+        counts for (``_get_allocatable_promises``), then settle those promises."""
         Allocation = self.env['collection.payment.allocation']
         for payment in self:
             loan = payment.loan_id
@@ -90,19 +92,70 @@ class CollectionPayment(models.Model):
                 remaining -= share
                 lines.append({'payment_id': payment.id, 'due_id': due.id, 'amount': share})
             remaining = payment.amount
-            promises = payment.case_id.ptp_ids.filtered(
-                lambda p: p.state == 'open' and (not p.loan_id or p.loan_id == loan)).sorted('date')
+            promises = payment._get_allocatable_promises()
             for ptp in promises:
-                if remaining <= 0:
+                if payment.currency_id.compare_amounts(remaining, 0.0) <= 0:
                     break
                 share = min(remaining, ptp.amount_remaining)
-                if share > 0:
-                    remaining -= share
-                    lines.append({'payment_id': payment.id, 'ptp_id': ptp.id, 'amount': share})
+                remaining -= share
+                lines.append({'payment_id': payment.id, 'ptp_id': ptp.id, 'amount': share})
             Allocation.create(lines)
             loan.outstanding_amount = max(loan.outstanding_amount - payment.amount, 0.0)
             promises._refresh_state_from_payments()
         self.env['collection.loan']._recompute_delinquency(self.loan_id.ids)
+
+    def _get_allocatable_promises(self):
+        """The promises this payment counts for, the earliest promised date first: the case's
+        promises on the payment's loan (or on no loan in particular), not fully paid, not cancelled,
+        and whose date plus grace days is not before the payment's date. A promise already judged
+        broken or partly kept still receives a late-reported payment dated within that window."""
+        self.ensure_one()
+        return self.case_id.ptp_ids.filtered(
+            lambda p: p.state in ('to_approve', 'open', 'partial', 'broken')
+            and (not p.loan_id or p.loan_id == self.loan_id)
+            and self.date <= p._get_payment_window_end()
+            and p.currency_id.compare_amounts(p.amount_remaining, 0.0) > 0
+        ).sorted(lambda p: (p.date, p.id))
+
+    def _get_amount_unallocated_to_promises(self):
+        self.ensure_one()
+        return self.amount - sum(self.allocation_ids.filtered('ptp_id').mapped('amount'))
+
+    def _allocate_to_promise(self, ptp, amount):
+        """Count ``amount`` of this payment for ``ptp`` by hand, whatever the dates (managers).
+
+        For a payment the automatic allocation did not give to the promise: paid late, on another
+        loan of the case, or received before the promise was recorded.
+        """
+        self.ensure_one()
+        if not self.env.su and not self.env.user.has_group('collection_base.collection_base_group_manager'):
+            raise AccessError(self.env._("Only a collection manager may allocate payments by hand."))
+        currency = self.currency_id
+        problem = False
+        if self.state != 'posted':
+            problem = self.env._("the payment is not posted")
+        elif ptp.case_id != self.case_id:
+            problem = self.env._("the promise is on another case")
+        elif ptp.state == 'cancelled':
+            problem = self.env._("the promise is cancelled")
+        elif currency.compare_amounts(amount, 0.0) <= 0:
+            problem = self.env._("the amount must be positive")
+        elif currency.compare_amounts(amount, self._get_amount_unallocated_to_promises()) > 0:
+            problem = self.env._("the payment has only %(left)s left to allocate to promises",
+                                 left=formatLang(self.env, self._get_amount_unallocated_to_promises(),
+                                                 currency_obj=currency))
+        elif currency.compare_amounts(amount, ptp.amount_remaining) > 0:
+            problem = self.env._("the promise has only %(left)s left to pay", left=formatLang(
+                self.env, ptp.amount_remaining, currency_obj=currency))
+        if problem:
+            raise UserError(self.env._(
+                "Payment %(payment)s cannot be allocated to %(ptp)s: %(problem)s.",
+                payment=self.name, ptp=ptp.display_name, problem=problem))
+        self.env['collection.payment.allocation'].create({'payment_id': self.id, 'ptp_id': ptp.id, 'amount': amount})
+        ptp.message_post(body=self.env._(
+            "%(amount)s of payment %(payment)s allocated by hand.",
+            amount=formatLang(self.env, amount, currency_obj=currency), payment=self.name))
+        ptp._refresh_state_from_payments()
 
     def action_reverse(self, reason=None):
         for payment in self:
@@ -114,8 +167,6 @@ class CollectionPayment(models.Model):
                 line.due_id.amount_paid -= line.amount
             payment.loan_id.outstanding_amount += payment.amount
             payment.write({'state': 'reversed', 'reversal_reason': reason or self.env._("Reversed")})
-            kept = payment.allocation_ids.ptp_id.filtered(lambda p: p.state == 'kept')
-            kept.filtered(lambda p: p.currency_id.compare_amounts(p.amount_paid, p.amount) < 0).write(
-                {'state': 'open'})
+            payment.allocation_ids.ptp_id._reopen_if_unpaid()
         self.env['collection.loan']._recompute_delinquency(self.loan_id.ids)
         return True

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class CollectionPaymentAllocation(models.Model):
@@ -12,3 +13,20 @@ class CollectionPaymentAllocation(models.Model):
     amount = fields.Monetary(required=True)
     currency_id = fields.Many2one(related='payment_id.currency_id')
     company_id = fields.Many2one(related='payment_id.company_id', store=True)
+    payment_date = fields.Date(related='payment_id.date', string="Payment Date")
+    payment_state = fields.Selection(related='payment_id.state', string="Payment Status")
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_posted_due(self):
+        """What a posted payment paid on the instalments is undone by reversing the payment."""
+        for line in self:
+            if line.due_id and line.payment_id.state == 'posted':
+                raise UserError(self.env._(
+                    "The instalment allocation of payment %(payment)s is undone by reversing the payment.",
+                    payment=line.payment_id.name))
+
+    def unlink(self):
+        promises = self.ptp_id
+        result = super().unlink()
+        promises.exists()._reopen_if_unpaid()
+        return result

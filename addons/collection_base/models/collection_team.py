@@ -21,6 +21,9 @@ class CollectionTeam(models.Model):
         'res.country.state', string="Regions",
         help="Regions this team works; strategies assigning by region use them.")
     case_count = fields.Integer(compute='_compute_case_count')
+    round_robin_index = fields.Integer(
+        readonly=True, copy=False,
+        help="Technical: position in the agent list where the next round-robin assignment starts.")
 
     @api.depends('member_ids')
     def _compute_case_count(self):

@@ -60,7 +60,7 @@ class TestPaymentPtp(CollectionTestCommon):
         Ptp = self.env['collection.ptp']
         self.company.collection_ptp_grace_days = 2
         partial = Ptp.create({'case_id': self.case.id, 'amount': 300.0, 'date': self.today - timedelta(days=4)})
-        self._pay('PAY-EVAL', 50.0)
+        self._pay('PAY-EVAL', 50.0, date=self.today - timedelta(days=3))
         broken = Ptp.create({'case_id': self.case.id, 'amount': 100.0, 'date': self.today - timedelta(days=5)})
         in_grace = Ptp.create({'case_id': self.case.id, 'amount': 100.0, 'date': self.today - timedelta(days=1)})
         self.case.stage = 'promise'

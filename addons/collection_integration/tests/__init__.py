@@ -3,3 +3,13 @@ from . import test_sync_validation
 from . import test_soap_sync
 from . import test_sync_run
 from . import test_cli
+from . import test_payment_endpoint
+from . import test_outbox
+from . import test_reconciliation
+from . import test_api_methods
+from . import test_sms_gateway
+from . import test_call_center
+from . import test_whatsapp
+from . import test_voice_blast
+from . import test_payment_link
+from . import test_inbound_hardening

@@ -60,7 +60,7 @@ class TestExtractFiles(CollectionSyncCommon):
         self.assertEqual(names.count('customer.created'), 3)
         self.assertEqual(names.count('loan.created'), 3)
         self.assertEqual(names.count('collateral.created'), 1)
-        self.assertEqual(names.count('sync.done'), 1)
+        self.assertEqual(names.count('sync.completed'), 1)
         loan_event = events.filtered(lambda e: e.name == 'loan.created' and e.res_id == aa1.id)
         self.assertEqual(loan_event.payload['account'], 'AA1')
         # written with the loans batch, before the instalments file was loaded

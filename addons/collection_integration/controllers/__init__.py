@@ -1,0 +1,2 @@
+from . import inbound
+from . import pay_link

@@ -1,0 +1,2 @@
+from . import collection_whatsapp_send
+from . import collection_payment_link_send

@@ -1,0 +1,2 @@
+from . import collection_placement_assign
+from . import collection_recovery_incident_import
