@@ -271,15 +271,28 @@ class CollectionStrategy(models.Model):
 
     @api.model
     def _cron_run_strategies(self):
-        """Run the strategies due today, company by company, once a day each."""
-        today = fields.Date.context_today(self)
+        """Scheduled action: the strategies due today, committed company by company."""
+        self._run_all_strategies(commit=True)
+
+    @api.model
+    def _run_all_strategies(self, today=None, commit=False):
+        """Run every strategy due on ``today`` that the scheduled action has not run that day,
+        company by company; then forget old run lines. Returns the runs.
+
+        :param commit: commit after each company (through ``ir.cron._commit_progress``, so only
+            from the scheduled action); otherwise the caller's transaction holds everything
+        """
+        today = today or fields.Date.context_today(self)
         due = self.search([('schedule_type', '!=', 'manual')]).filtered(
             lambda s: s._is_due(today) and s.last_scheduled_date != today)
         by_company = list(due.grouped('company_id').items())
+        runs = self.env['collection.strategy.run']
         for index, (company, strategies) in enumerate(by_company):
-            strategies.with_company(company)._run(run_date=today, trigger='cron')
-            self.env['ir.cron']._commit_progress(len(strategies), remaining=len(by_company) - index - 1)
+            runs |= strategies.with_company(company)._run(run_date=today, trigger='cron')
+            if commit:
+                self.env['ir.cron']._commit_progress(len(strategies), remaining=len(by_company) - index - 1)
         self.env['collection.strategy.run']._gc_run_lines(today)
+        return runs
 
     def _run(self, run_date=None, trigger='manual'):
         """Run these strategies on ``run_date`` and return their run records (one per strategy)."""
@@ -381,7 +394,6 @@ class CollectionStrategy(models.Model):
         """, strategy=self.id, group=group, champion=self.champion_treatment_ids[:1].id or None,
             challenger=self.challenger_treatment_ids[:1].id or None, match=match.subselect(),
             claimed_in_run=claimed_in_run))[0][0]
-        self.env.execute_query(SQL("ANALYZE collection_strategy_work"))
         self._flag_tagged_cases()
         return skipped
 

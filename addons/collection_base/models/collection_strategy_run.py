@@ -172,10 +172,10 @@ class CollectionStrategyRun(models.Model):
             self.env.invalidate_all()
             values = {'state': 'failed', 'error': str(exc),
                       **self._count_work(strategy, only=('matched_count', 'excluded_count'))}
-        values['duration'] = match_seconds + time.monotonic() - started
         run.write(values)
         if run.state == 'done':
             run._insert_lines()
+        run.duration = match_seconds + time.monotonic() - started
         run.summary = run._compose_summary()
         strategy._post_run_summary(run)
         return run
@@ -281,6 +281,10 @@ class CollectionStrategyRun(models.Model):
                     OR (t.assign_method = 'none' AND w.user_id IS NOT NULL
                         AND w.team_id IS DISTINCT FROM w.prev_team_id AND NOT %(is_member)s))
         """, sid=strategy.id, is_member=is_member))
+        if not self.env.cr.rowcount:
+            return
+        # fresh statistics: the plans of the assignment steps depend on how many rows need an agent
+        self.env.execute_query(SQL("ANALYZE collection_strategy_work"))
         partitions = self.env.execute_query(SQL("""
             SELECT DISTINCT w.team_id, t.assign_method
               FROM collection_strategy_work w
@@ -338,18 +342,21 @@ class CollectionStrategyRun(models.Model):
 
         Each agent offers the slots load+1 .. capacity; slots are taken in order of their
         rank (every agent's next case before anyone's case after that), so loads even out.
-        The load of an agent counts their open cases, minus the cases this run takes away,
+        The load of an agent counts their open cases, minus the cases this run takes away from
+        them (their work rows to reassign: the case still holds them as agent, ``prev_user_id``),
         plus the cases this run already gave them.
         """
         loads = dict(self.env.execute_query(SQL("""
-            SELECT a.user_id, COALESCE(held.n, 0) + COALESCE(given.n, 0)
+            SELECT a.user_id, COALESCE(held.n, 0) - COALESCE(taken.n, 0) + COALESCE(given.n, 0)
               FROM UNNEST(%(agents)s::int[]) AS a(user_id)
          LEFT JOIN (SELECT c.user_id, COUNT(*) AS n
                       FROM collection_case c
                      WHERE c.user_id = ANY(%(agents)s::int[]) AND c.active AND c.stage != 'closed'
-                       AND NOT EXISTS (SELECT 1 FROM collection_strategy_work x
-                                        WHERE x.strategy_id = %(sid)s AND x.case_id = c.id AND x.need_agent)
                   GROUP BY c.user_id) held ON held.user_id = a.user_id
+         LEFT JOIN (SELECT x.prev_user_id AS user_id, COUNT(*) AS n
+                      FROM collection_strategy_work x
+                     WHERE x.strategy_id = %(sid)s AND x.need_agent AND x.prev_user_id = ANY(%(agents)s::int[])
+                  GROUP BY x.prev_user_id) taken ON taken.user_id = a.user_id
          LEFT JOIN (SELECT x.user_id, COUNT(*) AS n
                       FROM collection_strategy_work x
                      WHERE x.strategy_id = %(sid)s AND x.need_agent AND x.user_id = ANY(%(agents)s::int[])

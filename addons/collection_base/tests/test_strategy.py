@@ -7,6 +7,7 @@ from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import SMSCase
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import CollectionTestCommon
 
@@ -85,6 +86,26 @@ class TestStrategyMatching(StrategyTestCommon):
         later = strategy._run(run_date=self.today + timedelta(days=10))
         self.assertEqual(later.matched_count, 2, "relative dates count from the run date")
         self.assertEqual(later.line_ids.case_id, cases[1], "only the case entering the strategy gets a line")
+
+    def test_company_scope(self):
+        cases = self._create_cases('MCO', 2)
+        other = self.env['res.company'].create({'name': "Other Lender"})
+        foreign = self._strategy("Other company", [('partner_id.cif', '=like', 'MCO%')], priority='3')
+        foreign.company_id = other
+        run = foreign._run()
+        self.assertEqual(run.matched_count, 0, "a strategy only handles the cases of its company")
+        self.assertIn("Nothing matched", run.summary)
+        self.assertEqual(cases.mapped('priority'), ['0', '0'])
+
+    def test_copy_keeps_treatments(self):
+        strategy = self._strategy("Original", [('max_dpd', '>', 30)], priority='2')
+        strategy.write({'is_challenger_enabled': True, 'challenger_percent': 25,
+                        'challenger_treatment_ids': [(0, 0, {'priority': '3'})]})
+        copy = strategy.copy()
+        self.assertEqual(copy.name, "Original (copy)")
+        self.assertEqual(copy.champion_treatment_ids.priority, '2')
+        self.assertEqual(copy.challenger_treatment_ids.priority, '3')
+        self.assertEqual(len(copy.treatment_ids), 2)
 
     def test_closed_cases_are_ignored(self):
         cases = self._create_cases('CLO', 2)
@@ -377,6 +398,12 @@ class TestStrategySchedule(StrategyTestCommon):
         with self.enter_registry_test_mode():
             cron.method_direct_trigger()
         self.assertEqual(len(daily.run_ids), 1, "the scheduled action runs a strategy once a day")
+        # the same, without committing, for another day (what benchmarks and scripts call)
+        tomorrow = self.today + timedelta(days=1)
+        runs = self.env['collection.strategy']._run_all_strategies(today=tomorrow)
+        self.assertIn(daily, runs.strategy_id)
+        self.assertNotIn(manual, runs.strategy_id)
+        self.assertEqual(runs.filtered(lambda r: r.strategy_id == daily).run_date, tomorrow)
 
 
 @tagged('post_install', '-at_install')
@@ -528,3 +555,20 @@ class TestStrategyCommunication(SMSCase, MockEmail, StrategyTestCommon):
         line = run.line_ids.filtered(lambda l: l.case_id == self.no_letter)
         self.assertTrue(line.blocked_reason)
         self.assertIn("2 letters", run.summary)
+
+    def test_failing_strategy_changes_nothing(self):
+        letter = self.warning.copy({'code': 'MOVED', 'company_id': self.company.id})
+        failing = self._strategy("Letter of another company", [('partner_id.cif', '=', 'COM0')], sequence=1,
+                                 priority='3', letter_template_id=letter.id)
+        working = self._strategy("Priority", [('partner_id.cif', '=like', 'COM%')], sequence=2, priority='2')
+        # the template moves to another company after the strategy was set up: printing refuses
+        letter.company_id = self.env['res.company'].create({'name': "Other Lender"})
+        with mute_logger('odoo.addons.collection_base.models.collection_strategy_run'):
+            failed, done = (failing | working)._run().sorted(lambda r: r.strategy_id.sequence)
+        self.assertEqual((failed.state, failed.matched_count), ('failed', 1))
+        self.assertIn(letter.name, failed.error)
+        self.assertIn("failed and changed nothing", failed.summary)
+        self.assertEqual(self.reachable.priority, '0', "the failed strategy's case writes are undone")
+        self.assertFalse(failed.line_ids)
+        self.assertEqual(done.state, 'done')
+        self.assertEqual((self.no_sms | self.no_letter).mapped('priority'), ['2', '2'])

@@ -11,7 +11,7 @@ class CollectionEvent(models.Model):
     _order = 'id desc'
 
     # few indexes: a first load writes an event per record, and the delivery reads by id
-    name = fields.Char(string="Event", required=True, help="e.g. loan.created, customer.updated, sync.done")
+    name = fields.Char(string="Event", required=True, help="e.g. loan.created, customer.updated, sync.completed")
     res_model = fields.Char(string="Model")
     res_id = fields.Many2oneReference(string="Record", model_field='res_model')
     company_id = fields.Many2one('res.company')

@@ -23,7 +23,8 @@ DATE_RE = r'^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
 E164_RE = r'^\+[1-9][0-9]{6,14}$'
 EMAIL_RE = r'^[^@\s]+@[^@\s]+\.[^@\s]+$'
 PHONE_SPOOL_BYTES = 16 << 20
-TEMP_TABLES = ('_cs_stage', '_cs_phone', '_cs_touched_loan') + tuple(
+TEMP_TABLES = ('_cs_stage', '_cs_phone', '_cs_points', '_cs_touched_loan', '_cs_reopened', '_cs_left_case',
+               '_cs_closed_loan', '_cs_released') + tuple(
     f'_cs_{kind}_{target}' for kind in ('val', 'chg') for target in TARGET_ORDER)
 
 
@@ -257,7 +258,9 @@ class CollectionSyncEngine(models.AbstractModel):
         spec = TARGETS[target]
         if any(kind == 'phone' for kind, _r, _l in spec['fields'].values()):
             self._validate_phones(ctx, target)
-        level1, joins, level2, checks, warnings = [], [], [], [], []
+        # l0: trimmed raw values and lookups; l1: typed values (each cast guarded by its pattern,
+        # computed once); l2: the reason each field would reject the row, duplicates, warnings
+        level1, joins, typed_values, checks, warnings = [], [], [], [], []
         for name, (kind, required, _label) in spec['fields'].items():
             stage_col = SQL("s.%s", SQL.identifier(f'{target}__{name}'))
             raw = SQL("NULLIF(btrim(%s), '')", stage_col)
@@ -269,7 +272,7 @@ class CollectionSyncEngine(models.AbstractModel):
             level1.append(SQL("%s AS %s", raw, r))
             missing = SQL("'missing_value'") if required else SQL("NULL")
             typed, bad, warn = self._field_rules(ctx, target, name, kind, r, level1, joins)
-            level2.append(SQL("%s AS %s", typed, SQL.identifier(name)))
+            typed_values.append(SQL("%s AS %s", typed, SQL.identifier(name)))
             checks.append((name, SQL("CASE WHEN %s IS NULL THEN %s ELSE %s END", r, missing, bad or SQL("NULL"))))
             if warn is not None:
                 warnings.append((name, warn))
@@ -292,7 +295,7 @@ class CollectionSyncEngine(models.AbstractModel):
         reason_value = SQL("CASE WHEN v.parse_error IS NOT NULL THEN v.parse_error WHEN v.dup IS NOT NULL THEN v.record_key %s END",
                            SQL(" ").join(SQL("WHEN %s IS NOT NULL THEN v.%s", expr, SQL.identifier(f'r_{name}'))
                                          for name, expr in bad))
-        level2 += [SQL("%s AS %s", check, SQL.identifier(f'bad_{name}')) for name, check in checks]
+        level2 = [SQL("%s AS %s", check, SQL.identifier(f'bad_{name}')) for name, check in checks]
         level2.append(SQL("%s AS dup", duplicate))
         level2 += [SQL("CASE WHEN %s THEN %s END AS %s", warn, plan.column_label(target, name),
                        SQL.identifier(f'warn_{name}')) for name, warn in warnings]
@@ -310,7 +313,7 @@ class CollectionSyncEngine(models.AbstractModel):
               FROM (
                 SELECT l1.*, %(level2)s
                   FROM (
-                    SELECT l0.*, %(key_text)s AS record_key
+                    SELECT l0.*, %(key_text)s AS record_key, %(typed)s
                       FROM (
                         SELECT s.line_no, s.parse_error, %(level1)s
                           FROM _cs_stage s
@@ -318,6 +321,7 @@ class CollectionSyncEngine(models.AbstractModel):
                          WHERE %(participates)s
                         OFFSET 0
                       ) l0
+                    OFFSET 0
                   ) l1
                 OFFSET 0
               ) v
@@ -325,6 +329,7 @@ class CollectionSyncEngine(models.AbstractModel):
             table=SQL.identifier(f'_cs_val_{target}'),
             keep=SQL(", ").join(SQL("v.%s", SQL.identifier(column)) for column in dict.fromkeys(keep)),
             reason=reason, reason_column=reason_column, reason_value=reason_value,
+            typed=SQL(", ").join(typed_values),
             level2=SQL(", ").join(level2),
             level1=SQL(", ").join(level1),
             joins=SQL(" ").join(joins),
@@ -340,41 +345,42 @@ class CollectionSyncEngine(models.AbstractModel):
         return SQL("s.parse_error IS NULL")
 
     def _field_rules(self, ctx, target, name, kind, r, level1, joins):
-        """(typed value, reason when invalid, warning condition) of one field, as SQL on the
-        level-1 alias ``r``. May add level-1 columns and joins for lookups."""
+        """(typed value on the raw alias ``r``, reason when invalid and warning condition, both
+        on the typed column) of one field. May add level-0 columns and joins for lookups."""
         alias = f'{target}_{name}'
+        typed_col = SQL.identifier(name)
         if kind == 'char':
             return r, None, None
         if kind == 'int':
             return (SQL("CASE WHEN %s ~ %s THEN %s::integer END", r, INT_RE, r),
-                    SQL("CASE WHEN %s !~ %s THEN 'bad_number' END", r, INT_RE), None)
+                    SQL("CASE WHEN %s IS NULL THEN 'bad_number' END", typed_col), None)
         if kind in ('amount', 'number'):
             typed = SQL("CASE WHEN %s ~ %s THEN %s::numeric END", r, NUMBER_RE, r)
             if kind == 'amount':
-                bad = SQL("CASE WHEN %s !~ %s THEN 'bad_number' WHEN %s::numeric < 0 THEN 'negative_amount' END",
-                          r, NUMBER_RE, r)
+                bad = SQL("CASE WHEN %(t)s IS NULL THEN 'bad_number' WHEN %(t)s < 0 THEN 'negative_amount' END",
+                          t=typed_col)
             else:
-                bad = SQL("CASE WHEN %s !~ %s THEN 'bad_number' END", r, NUMBER_RE)
+                bad = SQL("CASE WHEN %s IS NULL THEN 'bad_number' END", typed_col)
             return typed, bad, None
         if kind == 'date':
+            # built from its parts, so that 2025-02-30 does not raise but fails the check below
             typed = SQL("CASE WHEN %(r)s ~ %(re)s THEN (substr(%(r)s, 1, 8) || '01')::date + (substr(%(r)s, 9, 2)::integer - 1) END",
                         r=r, re=DATE_RE)
-            bad = SQL("CASE WHEN %(r)s !~ %(re)s OR to_char(%(typed)s, 'YYYY-MM-DD') <> %(r)s THEN 'bad_date' END",
-                      r=r, re=DATE_RE, typed=typed)
+            bad = SQL("CASE WHEN %(t)s IS NULL OR to_char(%(t)s, 'YYYY-MM-DD') <> %(r)s THEN 'bad_date' END",
+                      t=typed_col, r=r)
             return typed, bad, None
         if kind in ('bool', 'loan_state', 'collateral_type'):
             mapping = json.dumps(NORMALISED_VALUES[kind])
             lookup = SQL("(%s::jsonb ->> lower(replace(%s, ' ', '_')))", mapping, r)
+            unknown = SQL("CASE WHEN %s IS NULL THEN 'unknown_value' END", typed_col)
             if kind == 'bool':
-                return (SQL("%s::boolean", lookup),
-                        SQL("CASE WHEN %s IS NULL THEN 'unknown_value' END", lookup), None)
+                return SQL("%s::boolean", lookup), unknown, None
             if kind == 'loan_state':
-                return (SQL("COALESCE(%s, 'active')", lookup),
-                        SQL("CASE WHEN %s IS NULL THEN 'unknown_value' END", lookup), None)
+                return SQL("CASE WHEN %s IS NULL THEN 'active' ELSE %s END", r, lookup), unknown, None
             return SQL("COALESCE(%s, 'other')", lookup), None, None
         if kind == 'email':
             return (SQL("CASE WHEN %s ~ %s THEN %s END", r, EMAIL_RE, r), None,
-                    SQL("%s IS NOT NULL AND %s !~ %s", r, r, EMAIL_RE))
+                    SQL("%s IS NOT NULL AND %s IS NULL", r, typed_col))
         if kind == 'country':
             level1.append(SQL("%s.id AS %s", SQL.identifier(alias), SQL.identifier(f'{name}_id')))
             joins.append(SQL("LEFT JOIN res_country %s ON %s.code = upper(NULLIF(btrim(s.%s), ''))",
@@ -576,21 +582,25 @@ class CollectionSyncEngine(models.AbstractModel):
         ``match`` (on aliases ``e``, the table, and ``s0``, the source rows) finds the existing
         row: its id is reused, so that only new rows draw from the id sequence (a plain
         ON CONFLICT would draw one number per row and run after the sequence in a few years
-        of daily full extracts).
+        of daily full extracts). Rows equal to the existing ones are left out before the
+        INSERT: ON CONFLICT DO UPDATE would lock (and so write) every row it meets, even the
+        ones its WHERE then leaves alone.
         """
         env = self.env
         audit = [('create_uid', SQL("%s", ctx.uid)), ('create_date', SQL("%s", ctx.now)),
                  ('write_uid', SQL("%s", ctx.uid)), ('write_date', SQL("%s", ctx.now))]
         columns, select = self._insert_parts([('id', SQL("src.new_id"))] + insert_columns + audit)
+        expressions = dict(insert_columns)
         chg = SQL.identifier(f'_cs_chg_{target}')
         env.cr.execute(SQL("CREATE TEMP TABLE %s (id integer, inserted boolean)", chg))
         env.cr.execute(SQL("""
             WITH up AS (
                 INSERT INTO %(table)s AS t (%(columns)s)
                 SELECT %(select)s
-                  FROM (SELECT COALESCE(e.id, nextval(%(sequence)s)) AS new_id, s0.*
+                  FROM (SELECT COALESCE(e.id, nextval(%(sequence)s)) AS new_id, e.id AS existing_id, %(existing)s, s0.*
                           FROM (%(source)s) s0
                      LEFT JOIN %(table)s e ON %(match)s) src
+                 WHERE src.existing_id IS NULL OR (%(old)s) IS DISTINCT FROM (%(new)s)
                 ON CONFLICT %(conflict)s DO UPDATE
                    SET %(set)s, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
                  WHERE %(changed)s
@@ -599,6 +609,9 @@ class CollectionSyncEngine(models.AbstractModel):
             INSERT INTO %(chg)s SELECT id, inserted FROM up
         """, table=SQL.identifier(table), columns=columns, select=select, source=source_query,
             sequence=f'{table}_id_seq', match=match, conflict=conflict,
+            existing=SQL(", ").join(SQL("e.%s AS %s", SQL.identifier(c), SQL.identifier(f'e__{c}')) for c in update_columns),
+            old=SQL(", ").join(SQL("src.%s", SQL.identifier(f'e__{c}')) for c in update_columns),
+            new=SQL(", ").join(expressions[c] for c in update_columns),
             set=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in update_columns),
             changed=self._changed(update_columns), chg=chg))
         self._analyze_temp(f'_cs_chg_{target}')
@@ -779,13 +792,30 @@ class CollectionSyncEngine(models.AbstractModel):
         source = SQL("""SELECT v.*, c.id AS case_id FROM (%s) v
                           LEFT JOIN collection_case c ON c.partner_id = v.cif AND c.company_id = %s""",
                      self._valid_rows('loan', ctx), ctx.company_id)
+        # existing loans that the extract reopens (base recomputes the DPD of active loans only)
+        # or moves to another obligor (the case they leave needs its totals again)
+        self.env.cr.execute(SQL("""
+            CREATE TEMP TABLE _cs_reopened AS
+            SELECT e.id, e.state <> 'active' AND v.state = 'active' AS reopened,
+                   CASE WHEN e.case_id IS DISTINCT FROM v.case_id THEN e.case_id END AS left_case_id
+              FROM (%s) v
+              JOIN collection_loan e ON e.source_system = %s AND e.company_id = %s AND e.name = v.account
+             WHERE (e.state <> 'active' AND v.state = 'active') OR e.case_id IS DISTINCT FROM v.case_id
+        """, source, ctx.source_system, ctx.company_id))
+        self.env.cr.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS _cs_left_case (id integer PRIMARY KEY);
+            INSERT INTO _cs_left_case SELECT DISTINCT left_case_id FROM _cs_reopened
+             WHERE left_case_id IS NOT NULL ON CONFLICT DO NOTHING;
+        """)
         inserted, updated = self._upsert(
             ctx, 'loan', 'collection_loan', SQL("(source_system, name, company_id)"),
             SQL("e.source_system = %s AND e.company_id = %s AND e.name = s0.account", ctx.source_system, ctx.company_id),
             owned + fixed + defaults, [col for col, _e in owned], source)
         self._count_stats(ctx, 'loan', inserted, updated)
-        # existing loans whose values changed: their case link, DPD and bucket are checked again
-        self._touch_loans(SQL("SELECT id, NOT inserted FROM _cs_chg_loan"))
+        # new loans were written with their case and the figures of a loan without instalments;
+        # existing ones keep their instalments, hence their DPD, unless they were closed
+        self._touch_loans(SQL("SELECT c.id, COALESCE(r.reopened, FALSE) FROM _cs_chg_loan c LEFT JOIN _cs_reopened r ON r.id = c.id"))
+        self.env.cr.execute("DROP TABLE _cs_reopened")
         if ctx.extract_type == 'FULL' and plan.primary == 'loan':
             self._close_missing_loans(ctx)
         self.env['collection.loan'].invalidate_model()
@@ -953,10 +983,11 @@ class CollectionSyncEngine(models.AbstractModel):
     def _refresh_loans(self, ctx):
         """Cases, DPD, buckets and case totals of the loans the batch touched.
 
-        New loans were written linked to their case and with the figures of a loan without
-        instalments; existing loans that changed, and loans whose instalments changed, go
-        through ``collection.case._ensure_for_loans`` and ``collection.loan._recompute_delinquency``;
-        the cases of all of them get their totals again.
+        New loans were written linked to their case (``collection.case._ensure_for_partners``)
+        and with the figures of a loan without instalments, and a loan whose values change keeps
+        its instalments; loans whose instalments changed and loans reopened go through
+        ``collection.case._ensure_for_loans`` and ``collection.loan._recompute_delinquency``.
+        The cases of all touched loans get their totals again.
         """
         env = self.env
         if not env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_touched_loan') IS NOT NULL"))[0][0]:
@@ -977,10 +1008,13 @@ class CollectionSyncEngine(models.AbstractModel):
         env['collection.collateral'].invalidate_model(['partner_id', 'case_id', 'company_id'])
         if recompute_ids:
             env['collection.loan']._recompute_delinquency(recompute_ids)
+        left = SQL("UNION SELECT id FROM _cs_left_case") if env.execute_query(
+            SQL("SELECT to_regclass('pg_temp._cs_left_case') IS NOT NULL"))[0][0] else SQL()
         case_ids = [case_id for (case_id,) in env.execute_query(SQL("""
-            SELECT DISTINCT l.case_id FROM collection_loan l JOIN _cs_touched_loan t ON t.id = l.id
+            SELECT l.case_id FROM collection_loan l JOIN _cs_touched_loan t ON t.id = l.id
              WHERE l.case_id IS NOT NULL
-        """))]
+            %s
+        """, left))]
         Case._recompute_aggregates_sql(case_ids)
 
     def _write_events(self, ctx):

@@ -39,7 +39,7 @@ class CollectionSyncMapping(models.Model):
             target, _sep, name = (line.field_key or '').partition('.')
             line.is_required = bool(target) and TARGETS[target]['fields'][name][1]
 
-    @api.constrains('source_column', 'default_value')
+    @api.constrains('field_key', 'source_column', 'default_value')
     def _check_source(self):
         for line in self:
             if not line.source_column and not line.default_value:

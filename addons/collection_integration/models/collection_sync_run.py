@@ -162,7 +162,7 @@ class CollectionSyncRun(models.Model):
             values['state'] = 'done'
         values['message'] = "\n".join(messages) or False
         self.write(values)
-        self.env['collection.event']._emit('sync.done', self, payload={
+        self.env['collection.event']._emit('sync.completed', self, payload={
             'connector': self.connector_id.code, 'state': self.state, 'verdict': self.verdict or None,
             **{counter: values[counter] for counter in COUNTERS}}, run=self)
         self.message_post(body=self._summary())

@@ -30,9 +30,13 @@ class CollectionSyncCommon(TransactionCase):
         cls.eur = cls.env.ref('base.EUR')
         (cls.usd | cls.eur).active = True
         Product = cls.env['collection.product']
-        cls.product_pl = Product.create({'name': "Personal loan", 'code': 'PL', 'product_type': 'personal'})
-        cls.product_auto = Product.create({'name': "Auto loan", 'code': 'AUTO', 'product_type': 'auto'})
-        cls.product_card = Product.create({'name': "Credit card", 'code': 'CARD', 'product_type': 'card'})
+        # products shared by the companies
+        cls.product_pl = Product.create({'name': "Personal loan", 'code': 'PL', 'product_type': 'personal',
+                                         'company_id': False})
+        cls.product_auto = Product.create({'name': "Auto loan", 'code': 'AUTO', 'product_type': 'auto',
+                                           'company_id': False})
+        cls.product_card = Product.create({'name': "Credit card", 'code': 'CARD', 'product_type': 'card',
+                                           'company_id': False})
         cls.inbound = tempfile.mkdtemp(prefix='collection_sync_')
         cls.addClassCleanup(shutil.rmtree, cls.inbound, True)
         cls.connector = cls.env['collection.connector'].create({

@@ -1,5 +1,6 @@
 import os
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import CollectionSyncCommon
@@ -59,7 +60,7 @@ class TestExtractFiles(CollectionSyncCommon):
         self.assertEqual(names.count('customer.created'), 3)
         self.assertEqual(names.count('loan.created'), 3)
         self.assertEqual(names.count('collateral.created'), 1)
-        self.assertEqual(names.count('sync.done'), 1)
+        self.assertEqual(names.count('sync.completed'), 1)
         loan_event = events.filtered(lambda e: e.name == 'loan.created' and e.res_id == aa1.id)
         self.assertEqual(loan_event.payload['account'], 'AA1')
         # written with the loans batch, before the instalments file was loaded
@@ -132,9 +133,33 @@ class TestExtractFiles(CollectionSyncCommon):
         # Bruno's case no longer counts the closed loan
         self.assertEqual(self.loan('AA3').case_id.loan_count, 0)
         self.assertEqual(self.loan('AA3').case_id.total_outstanding, 0)
-        # the loan comes back in a later extract: it is reopened
+        # while closed, its bill is paid: closed loans keep their last DPD
+        paid = [dict(self.bills()[3], AMOUNT_PAID='80')]
+        self.sync(paths=[self.extract('BILL', paid, extract='DELTA')])
+        self.assertEqual(self.loan('AA3').dpd, 5)
+        # the loan comes back in a later extract: it is reopened and its DPD computed again
         run = self.sync(paths=[self.extract('ARRANGEMENT', [self.loans()[2]], extract='DELTA')])
         self.assertEqual(self.loan('AA3').state, 'active')
+        self.assertEqual(self.loan('AA3').dpd, 0)
+        self.assertEqual(self.loan('AA3').case_id.loan_count, 1)
+
+    def test_loan_changes_obligor(self):
+        self.sync(paths=self.extract_all('csv'))
+        alice_case, bruno_case = self.loan('AA1').case_id, self.loan('AA3').case_id
+        moved = dict(self.loans()[1], CUSTOMER_ID='C200')
+        run = self.sync(paths=[self.extract('ARRANGEMENT', [moved], extract='DELTA')])
+        self.assertEqual(run.updated_count, 1)
+        aa2 = self.loan('AA2')
+        self.assertEqual((aa2.partner_id, aa2.case_id), (self.partner('C200'), bruno_case))
+        self.assertEqual((alice_case.loan_count, alice_case.total_outstanding), (1, 900.5))
+        self.assertEqual((bruno_case.loan_count, bruno_case.total_outstanding), (2, 4800))
+        car = self.env['collection.collateral'].search([('source_ref', '=', 'COL-1')])
+        self.assertEqual((car.partner_id, car.case_id), (self.partner('C200'), bruno_case))
+        # a customer without case yet gets one
+        moved = dict(self.loans()[1], CUSTOMER_ID='C300')
+        self.sync(paths=[self.extract('ARRANGEMENT', [moved], extract='DELTA')])
+        self.assertEqual(self.loan('AA2').case_id.partner_id, self.partner('C300'))
+        self.assertEqual(self.loan('AA2').case_id.name, self.env['collection.case']._format_name(self.loan('AA2').case_id.id))
 
     def test_full_refresh_close_limit(self):
         self.sync(paths=self.extract_all('csv'))
@@ -182,3 +207,37 @@ class TestExtractFiles(CollectionSyncCommon):
             'partner_id': alice.id, 'kind': 'phone', 'value': '+12025550177', 'source': 'agent'})
         self.sync(paths=[self.extract('CUSTOMER', customers, extract='DELTA')])
         self.assertEqual(agent_point.state, 'unverified')
+
+    def test_companies_are_kept_apart(self):
+        """The same source code and CIFs in two companies load two portfolios."""
+        self.sync(paths=self.extract_all('csv'))
+        other_company = self.env['res.company'].create({'name': "Second Bank", 'currency_id': self.usd.id})
+        self.env.user.company_ids |= other_company
+        connector = self.env['collection.connector'].with_company(other_company).create({
+            'name': "Core banking 2", 'code': 'T24', 'system': 't24', 'transport': 'files',
+            'inbound_path': self.inbound})
+        self.assertEqual(connector.company_id, other_company)
+        run = self.sync(connector, paths=[self.extract('CUSTOMER', self.customers()),
+                                          self.extract('ARRANGEMENT', self.loans())])
+        self.assertEqual(run.inserted_count, 6)
+        partners = self.env['res.partner'].search([('cif', '=', 'C100')])
+        self.assertEqual(partners.company_id, self.company | other_company)
+        loans = self.env['collection.loan'].search([('name', '=', 'AA1'), ('source_system', '=', 'T24')])
+        self.assertEqual(len(loans), 2)
+        self.assertEqual(loans.case_id.company_id, self.company | other_company)
+        self.assertEqual(loans.filtered(lambda l: l.company_id == other_company).partner_id.company_id, other_company)
+
+    def test_mapping_lines(self):
+        with self.assertRaises(ValidationError):
+            self.env['collection.sync.mapping'].create({
+                'connector_id': self.connector.id, 'record_type': 'other', 'field_key': 'loan.branch'})
+        line = self.env['collection.sync.mapping'].create({
+            'connector_id': self.connector.id, 'record_type': 'extra ', 'field_key': 'loan.branch',
+            'source_column': ' co_code '})
+        self.assertEqual((line.record_type, line.source_column, line.target), ('EXTRA', 'CO_CODE', 'loan'))
+        self.assertFalse(line.is_required)
+        # the default mapping comes back on request
+        self.connector.mapping_ids.unlink()
+        self.connector.action_load_default_mapping()
+        self.assertEqual(set(self.connector.mapping_ids.mapped('record_type')),
+                         {'CUSTOMER', 'ARRANGEMENT', 'BILL', 'COLLATERAL'})

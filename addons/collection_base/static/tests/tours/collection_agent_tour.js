@@ -62,8 +62,8 @@ registry.category("web_tour.tours").add("collection_agent_ptp_tour", {
             run: "click",
         },
         {
-            content: "The case is now in the promise stage",
-            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Promise to Pay')",
+            content: "The dialog is closed and the case form is back",
+            trigger: "body:not(:has(.modal)) .o_form_view button[name='action_log_action']",
         },
         {
             content: "Open the promises of the case",

@@ -1,0 +1,134 @@
+"""HTTP endpoints of field devices.
+
+Two flavours of the same calls:
+
+- ``/collection_field/<call>`` (``type='jsonrpc'``, session): the Odoo web client / mobile app;
+- ``/collection_field/api/<call>`` (``type='http'``, ``auth='bearer'``): devices and integrations
+  with an API key, JSON in and out; a batch with invalid items answers HTTP 400 with one error
+  per item (field and reason) after storing the valid items.
+"""
+import json
+
+from werkzeug.exceptions import NotFound
+
+from odoo import fields, http
+from odoo.http import request
+
+from ..tools.payload import ItemError, parse_number, parse_position
+
+
+def _json_response(payload, status=200, content_type='application/json'):
+    return request.make_response(
+        json.dumps(payload, default=str), headers=[('Content-Type', content_type)], status=status)
+
+
+def _read_json_body():
+    try:
+        body = json.loads(request.httprequest.get_data(as_text=True) or 'null')
+    except ValueError:
+        raise ItemError('body', "is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ItemError('body', "must be a JSON object")
+    return body
+
+
+class CollectionFieldController(http.Controller):
+
+    # ------------------------------------------------------------------
+    # Pings
+    # ------------------------------------------------------------------
+
+    @http.route('/collection_field/pings', type='jsonrpc', auth='user', methods=['POST'])
+    def pings(self, positions, device_id=None, batch_id=None):
+        try:
+            return request.env['collection.agent.location']._ingest_positions(
+                positions, device_id=device_id, batch_client_id=batch_id)
+        except ItemError as error:
+            return {'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict()]}
+
+    @http.route('/collection_field/api/pings', type='http', auth='bearer', methods=['POST'], csrf=False,
+                save_session=False)
+    def api_pings(self):
+        try:
+            body = _read_json_body()
+            result = request.env['collection.agent.location']._ingest_positions(
+                body.get('positions'), device_id=body.get('device_id'), batch_client_id=body.get('batch_id'))
+        except ItemError as error:
+            return _json_response({'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict()]}, status=400)
+        return _json_response(result, status=400 if result['errors'] else 200)
+
+    # ------------------------------------------------------------------
+    # Events (check-in, outcome, photo), possibly delivered late from an offline queue
+    # ------------------------------------------------------------------
+
+    @http.route('/collection_field/events', type='jsonrpc', auth='user', methods=['POST'])
+    def events(self, events):
+        try:
+            return request.env['collection.visit']._process_events(events)
+        except ItemError as error:
+            return {'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict()], 'results': []}
+
+    @http.route('/collection_field/api/events', type='http', auth='bearer', methods=['POST'], csrf=False,
+                save_session=False)
+    def api_events(self):
+        try:
+            body = _read_json_body()
+            result = request.env['collection.visit']._process_events(body.get('events'))
+        except ItemError as error:
+            return _json_response({'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict()], 'results': []},
+                                  status=400)
+        return _json_response(result, status=400 if result['errors'] else 200)
+
+    # ------------------------------------------------------------------
+    # Nearby customers
+    # ------------------------------------------------------------------
+
+    @http.route('/collection_field/nearby', type='jsonrpc', auth='user', methods=['POST'])
+    def nearby(self, latitude, longitude, accuracy=0.0, radius=None):
+        try:
+            latitude, longitude, _accuracy = parse_position(
+                {'latitude': latitude, 'longitude': longitude, 'accuracy': accuracy})
+            radius = parse_number({'radius': radius}, 'radius', required=False, minimum=1.0, maximum=50000.0)
+        except ItemError as error:
+            return {'errors': [error.as_dict()], 'cases': []}
+        env = request.env
+        radius = radius or env.company.collection_field_nearby_radius
+        found = env['collection.case']._search_nearby(latitude, longitude, radius)
+        cases = env['collection.case'].sudo().browse([row['case_id'] for row in found])
+        return {'errors': [], 'cases': [{
+            'case_id': case.id,
+            'customer': case.partner_id.name,
+            'overdue': case.total_overdue,
+            'currency': case.currency_id.name,
+            'distance': round(row['distance'], 1),
+            'latitude': row['latitude'],
+            'longitude': row['longitude'],
+        } for row, case in zip(found, cases)]}
+
+    # ------------------------------------------------------------------
+    # Route history and last positions as GeoJSON
+    # ------------------------------------------------------------------
+
+    @http.route('/collection_field/track/<int:user_id>/<string:day>.geojson', type='http', auth='user',
+                methods=['GET'])
+    def track_geojson(self, user_id, day):
+        env = request.env
+        try:
+            day = fields.Date.to_date(day)
+        except ValueError:
+            raise NotFound() from None
+        user = env['res.users'].browse(user_id).exists()
+        if not user:
+            raise NotFound()
+        # the search applies the record rules: agents get their own track, supervisors their team's
+        track = env['collection.agent.location']._get_day_track(user, day)
+        return _json_response(track._to_geojson(), content_type='application/geo+json')
+
+    @http.route('/collection_field/team/<int:team_id>/positions.geojson', type='http', auth='user',
+                methods=['GET'])
+    def team_positions_geojson(self, team_id):
+        team = request.env['collection.team'].browse(team_id).exists()
+        if not team:
+            raise NotFound()
+        positions = team._get_last_positions()._filtered_access('read')
+        return _json_response(positions._to_geojson(track=False), content_type='application/geo+json')

@@ -1,0 +1,3 @@
+from . import geo
+from . import payload
+from . import photo

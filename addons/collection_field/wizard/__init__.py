@@ -1,0 +1,2 @@
+from . import collection_visit_plan
+from . import collection_visit_nearby
