@@ -12,8 +12,12 @@ class CollectionCase(models.Model):
     field_user_id = fields.Many2one(
         'res.users', string="Field Agent", index='btree_not_null', tracking=True, copy=False,
         help="The field agent of the case's latest visit; they see the case while working it.")
-    visit_ids = fields.One2many('collection.visit', 'case_id', string="Visits")
-    visit_count = fields.Integer(compute='_compute_visit_count')
+    visit_ids = fields.One2many(
+        'collection.visit', 'case_id', string="Visits",
+        groups='collection_base.collection_base_group_agent,collection_field.collection_field_group_agent')
+    visit_count = fields.Integer(
+        compute='_compute_visit_count',
+        groups='collection_base.collection_base_group_agent,collection_field.collection_field_group_agent')
 
     # nearby customers: the cases worth a visit, looked up by customer (index-only)
     _nearby_visit_idx = models.Index(
