@@ -1,24 +1,31 @@
 #!/usr/bin/env python3
 """Benchmark of the core-banking sync (collection_integration), end to end.
 
+Full scale, on a database of its own (``--recreate`` drops it and installs the addon):
+
     python3 tests/bench/bench_sync.py --db sync_bench --recreate \
         --db_host 127.0.0.1 --db_port 5433 --db_user odoo --db_password odoo \
         [--loans 1000000 --customers 400000 --collateral 300000 --changed 50000 --bills-per-loan 0]
 
+Small scale, inside the test database's transaction, rolled back: ``make bench ARGS="-k sync"``
+(``test_bench_sync.py``).
+
 What it measures, in one process and one database:
 
-1. a bare COPY of the arrangements file's rows into a table of the same shape (typed columns,
-   no index), read from the file by this client: the floor any loader stands on;
+1. a bare COPY of the arrangements file's rows into a table of the same columns (typed, no
+   index), read from the file by this client, and the same into a table with the loan table's
+   indexes: the floor any loader stands on;
 2. the full sync of the extract (customers, arrangements, [bills,] collateral) through
-   ``collection.connector._run_sync`` as the scheduled action runs it (a commit per file),
-   including cases, DPD, buckets, case totals and outbox events; loans per second end to end and
-   the ratio to the bare COPY;
+   ``collection.connector._run_sync``, with a commit per file as the scheduled action does
+   (full scale), including cases, DPD, buckets, case totals and outbox events;
 3. the same extract again: it must change 0 rows;
-4. an incremental extract of ``--changed`` arrangements;
-5. the peak memory of the process (``resource.getrusage``), and optionally of Python
-   allocations during the incremental run (``--tracemalloc``).
+4. an incremental extract of ``--changed`` arrangements, then the same again;
+5. the peak memory of the process (``resource.getrusage``), and optionally Python's
+   allocation peak during the incremental run (``--tracemalloc``) and a plain INSERT of the
+   loans into ``collection_loan``, rolled back (``--table-floor``).
 
-Not a test: it needs minutes and a database of its own (``--recreate`` drops and reinstalls it).
+Targets of the issue: 50,000 loans/s end to end and within 10 x the bare COPY, an incremental
+of 50,000 loans in 5 s, less than 2 GB of memory. Figures are printed, not asserted.
 """
 import argparse
 import json
@@ -29,80 +36,41 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+
+import benchlib  # noqa: E402
+import sync_extract_gen  # noqa: E402
+
+TARGET_LOANS_PER_SECOND = 50_000
+TARGET_RATIO_TO_COPY = 10
+TARGET_INCREMENTAL_SECONDS_PER_50K = 5.0
+TARGET_MEMORY_MB = 2048
 
 
 def rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--db', default='sync_bench')
-    parser.add_argument('--recreate', action='store_true', help="drop the database and install the addon first")
-    parser.add_argument('--odoo-bin', default=None, help="path of odoo-bin (default: next to the odoo package)")
-    parser.add_argument('--addons-path', default=None)
-    parser.add_argument('--db_host', default=None)
-    parser.add_argument('--db_port', default=None)
-    parser.add_argument('--db_user', default=None)
-    parser.add_argument('--db_password', default=None)
-    parser.add_argument('--workdir', default='/tmp/collection_sync_bench')
-    parser.add_argument('--loans', type=int, default=1_000_000)
-    parser.add_argument('--customers', type=int, default=400_000)
-    parser.add_argument('--collateral', type=int, default=300_000)
-    parser.add_argument('--bills-per-loan', type=int, default=0)
-    parser.add_argument('--changed', type=int, default=50_000)
-    parser.add_argument('--seed', type=int, default=42)
-    parser.add_argument('--tracemalloc', action='store_true', help="trace Python allocations of the incremental run")
-    parser.add_argument('--json', default=None, help="also write the figures to this file")
-    return parser.parse_args(argv)
-
-
-def odoo_options(args):
-    options = []
-    for name in ('db_host', 'db_port', 'db_user', 'db_password'):
-        if getattr(args, name):
-            options.append(f'--{name}={getattr(args, name)}')
-    return options
-
-
-def install(args, addons_path):
-    import odoo  # noqa: PLC0415
-    odoo_bin = args.odoo_bin or next(
-        path for path in (os.path.join(os.path.dirname(p), 'odoo-bin') for p in odoo.__path__) if os.path.exists(path))
-    env = dict(os.environ, PGPASSWORD=args.db_password or os.environ.get('PGPASSWORD', ''))
-    dropdb = ['dropdb', '--if-exists', args.db]
-    for flag, value in (('-h', args.db_host), ('-p', args.db_port), ('-U', args.db_user)):
-        if value:
-            dropdb[1:1] = [flag, str(value)]
-    subprocess.run(dropdb, check=True, env=env)
-    print(f"installing collection_integration in {args.db} ...", flush=True)
-    subprocess.run([sys.executable, odoo_bin, f'--addons-path={addons_path}', '-d', args.db,
-                    '-i', 'collection_integration', '--stop-after-init', '--no-http', '--log-level=warn',
-                    *odoo_options(args)], check=True)
-
-
 def setup_connector(env, inbound):
+    """Currencies, the generator's products and a T24 connector reading files."""
     for xmlid in ('base.USD', 'base.EUR'):
         env.ref(xmlid).active = True
     Product = env['collection.product']
     for code, name, kind in (('PL', "Personal loan", 'personal'), ('AUTO', "Auto loan", 'auto'),
                              ('MORT', "Mortgage", 'mortgage'), ('CARD', "Credit card", 'card'),
                              ('SME', "SME loan", 'sme')):
-        if not Product.search([('code', '=', code)]):
+        if not Product.search([('code', '=', code), ('company_id', 'in', (False, env.company.id))]):
             Product.create({'name': name, 'code': code, 'product_type': kind})
     env.company.country_id = env.ref('base.us')
-    connector = env['collection.connector'].search([('code', '=', 'T24')])
+    connector = env['collection.connector'].search([('code', '=', 'T24'), ('company_id', '=', env.company.id)])
     if not connector:
         connector = env['collection.connector'].create({
             'name': "T24 (benchmark)", 'code': 'T24', 'system': 't24', 'transport': 'files',
             'inbound_path': inbound, 'default_country_id': env.ref('base.us').id})
-    env.cr.commit()
     return connector
 
 
-def bare_copy(env, path, indexed=False):
+def bare_copy(env, path, indexed=False, keep=False):
     """COPY the data rows of the arrangements file, read by this client, into a same-shaped table
     (the file's columns, typed as in collection_loan); ``indexed`` adds the indexes the loan
     table has on those columns (unique key, trigram on the number, btree on the others)."""
@@ -141,14 +109,43 @@ def bare_copy(env, path, indexed=False):
     elapsed = time.monotonic() - started
     cr.execute("SELECT COUNT(*) FROM bench_bare_copy")
     rows = cr.fetchone()[0]
-    cr.execute("DROP TABLE bench_bare_copy")
-    cr.commit()
+    if not keep:
+        cr.execute("DROP TABLE bench_bare_copy")
     return rows, elapsed
 
 
-def run_sync(connector, paths):
+def table_floor(env, path):
+    """INSERT the loans file's rows into collection_loan as they are (partners and cases
+    already there, no validation, no ON CONFLICT), then roll back: the cost of the table's
+    indexes and foreign keys, which any loader pays."""
+    cr = env.cr
+    bare_copy(env, path, keep=True)
+    cr.execute("SAVEPOINT table_floor")
     started = time.monotonic()
-    run = connector._run_sync(trigger='cli', paths=paths, checkpoint=connector._commit_checkpoint)
+    cr.execute("""
+        INSERT INTO collection_loan (name, source_system, company_id, partner_id, case_id, product_id, product_type,
+                                     currency_id, principal, outstanding_amount, installment_amount, interest_rate,
+                                     disbursement_date, maturity_date, term_months, branch, state, dpd,
+                                     overdue_amount, create_uid, write_uid, create_date, write_date)
+        SELECT b.name, 'FLOOR', p.company_id, p.id, c.id, pr.id, pr.product_type, cu.id, b.principal,
+               b.outstanding_amount, b.installment_amount, b.interest_rate, b.disbursement_date, b.maturity_date,
+               b.term_months, b.branch, 'active', 0, 0, 1, 1, now(), now()
+          FROM bench_bare_copy b
+          JOIN res_partner p ON p.cif = b.customer AND p.company_id = %s
+          JOIN collection_case c ON c.partner_id = p.id AND c.company_id = p.company_id
+          JOIN collection_product pr ON pr.code = b.product
+          JOIN res_currency cu ON cu.name = b.currency
+    """, [env.company.id])
+    inserted = cr.rowcount
+    elapsed = time.monotonic() - started
+    cr.execute("ROLLBACK TO SAVEPOINT table_floor")
+    cr.execute("DROP TABLE bench_bare_copy")
+    return inserted, elapsed
+
+
+def run_sync(connector, paths, commit):
+    started = time.monotonic()
+    run = connector._run_sync(trigger='cli', paths=paths, checkpoint=connector._commit_checkpoint if commit else None)
     elapsed = time.monotonic() - started
     batches = [{
         'file': os.path.basename(b.name), 'state': b.state, 'records': b.record_count,
@@ -161,106 +158,165 @@ def run_sync(connector, paths):
             'message': run.message or ''}
 
 
-def print_run(title, result):
-    print(f"\n{title}: {result['state']} in {result['seconds']:.1f}s, rows changed: {result['changed_rows']}")
-    for b in result['batches']:
-        print(f"  {b['file']:<28} {b['records']:>9} rec {b['inserted']:>9} new {b['updated']:>8} upd "
-              f"{b['rejected']:>6} rej {b['events']:>9} ev {b['seconds']:>7.1f}s  {b['verdict']}")
-    if result['state'] != 'done':
-        print("  " + result['message'][:2000])
+def measure(env, files, loans, changed, commit=False, floor=False, trace_memory=False):
+    """Run the measures on ``files`` (from sync_extract_gen.generate); return (figures, report).
+
+    ``commit``: commit after each file as the scheduled action does (a database of its own);
+    without it everything stays in the caller's transaction, for it to roll back.
+    """
+    figures = {'loans': loans, 'changed': changed, 'load_average': os.getloadavg(),
+               'rss_mb_baseline': round(rss_mb())}
+    connector = setup_connector(env, os.path.dirname(files['ARRANGEMENT']))
+    if commit:
+        env.cr.commit()
+    if connector.run_ids:
+        figures['warning'] = "the connector has run before in this database: not a first load"
+
+    rows, copy_seconds = bare_copy(env, files['ARRANGEMENT'])
+    figures['bare_copy'] = {'rows': rows, 'seconds': round(copy_seconds, 2)}
+    _rows, indexed_seconds = bare_copy(env, files['ARRANGEMENT'], indexed=True)
+    figures['bare_copy_indexed'] = {'seconds': round(indexed_seconds, 2)}
+    if commit:
+        env.cr.commit()
+
+    full_paths = [files[name] for name in ('CUSTOMER', 'ARRANGEMENT', 'BILL', 'COLLATERAL') if name in files]
+    figures['full'] = run_sync(connector, full_paths, commit)
+    figures['rerun'] = run_sync(connector, full_paths, commit)
+    if changed:
+        import tracemalloc  # noqa: PLC0415
+        if trace_memory:
+            tracemalloc.start()
+        figures['incremental'] = run_sync(connector, [files['ARRANGEMENT_DELTA']], commit)
+        if trace_memory:
+            figures['tracemalloc_peak_mb_incremental'] = round(tracemalloc.get_traced_memory()[1] / 1e6, 1)
+            tracemalloc.stop()
+        figures['incremental_rerun'] = run_sync(connector, [files['ARRANGEMENT_DELTA']], commit)
+    if floor:
+        rows, seconds = table_floor(env, files['ARRANGEMENT'])
+        figures['table_floor'] = {'rows': rows, 'seconds': round(seconds, 2)}
+    env.cr.execute("""SELECT (SELECT COUNT(*) FROM collection_loan WHERE source_system = 'T24'),
+                             (SELECT COUNT(*) FROM res_partner WHERE cif IS NOT NULL),
+                             (SELECT COUNT(*) FROM collection_case), (SELECT COUNT(*) FROM collection_collateral),
+                             (SELECT COUNT(*) FROM collection_contact_point), (SELECT COUNT(*) FROM collection_event)""")
+    figures['table_rows'] = dict(zip(('loans', 'customers', 'cases', 'collateral', 'contact_points', 'events'),
+                                     env.cr.fetchone()))
+    figures['rss_mb_peak'] = round(rss_mb())
+    full = figures['full']
+    figures['loans_per_second'] = round(loans / full['seconds'])
+    loans_batch = next(b for b in full['batches'] if 'ARRANGEMENT' in b['file'])
+    figures['loans_file_per_second'] = round(loans / loans_batch['seconds'])
+    return figures, make_report(figures, loans_batch)
+
+
+def make_report(figures, loans_batch):
+    loans, changed = figures['loans'], figures['changed']
+    report = benchlib.Report(f"core-banking sync: {loans:,} loans (load average "
+                             f"{', '.join(f'{value:.1f}' for value in figures['load_average'])})")
+    copy = figures['bare_copy']['seconds']
+    full = figures['full']
+    report.row("bare COPY of the loan rows (same columns, no index)", copy, unit='s')
+    report.row("the same COPY with the loan table's indexes", figures['bare_copy_indexed']['seconds'], copy, unit='s')
+    if 'table_floor' in figures:
+        report.row("plain INSERT into collection_loan (rolled back)", figures['table_floor']['seconds'], copy, unit='s')
+    report.row("full extract, end to end (baseline: bare COPY)", full['seconds'], copy,
+               target=min(loans / TARGET_LOANS_PER_SECOND, TARGET_RATIO_TO_COPY * copy), unit='s')
+    for batch in full['batches']:
+        report.row(f"  {batch['file']} ({batch['records']:,} records)", batch['seconds'], unit='s')
+    report.row("same extract again (baseline: full)", figures['rerun']['seconds'], full['seconds'], unit='s')
+    if changed:
+        report.row(f"incremental extract of {changed:,} loans", figures['incremental']['seconds'],
+                   target=TARGET_INCREMENTAL_SECONDS_PER_50K * changed / 50_000, unit='s')
+        report.row("same incremental again", figures['incremental_rerun']['seconds'], unit='s')
+    report.note(f"loans per second, end to end: {figures['loans_per_second']:,} (target {TARGET_LOANS_PER_SECOND:,}); "
+                f"loans file alone: {figures['loans_file_per_second']:,}")
+    report.note(f"rows changed by the same extract again: {figures['rerun']['changed_rows']}, "
+                f"by the same incremental again: {figures.get('incremental_rerun', {}).get('changed_rows', '-')}")
+    verdict = 'ok' if figures['rss_mb_peak'] < TARGET_MEMORY_MB else 'MISSED'
+    report.note(f"peak memory (RSS): {figures['rss_mb_peak']} MB, Odoo loaded {figures['rss_mb_baseline']} MB: {verdict}")
+    if 'tracemalloc_peak_mb_incremental' in figures:
+        report.note(f"Python allocations during the incremental run: {figures['tracemalloc_peak_mb_incremental']} MB")
+    report.note(f"rows in the database: {figures['table_rows']}")
+    for key in ('full', 'rerun', 'incremental', 'incremental_rerun'):
+        if key in figures and figures[key]['state'] != 'done':
+            report.note(f"{key}: {figures[key]['state']} {figures[key]['message'][:500]}")
+    if figures['rerun']['changed_rows'] or figures.get('incremental_rerun', {}).get('changed_rows'):
+        report.missed.append("re-run changes rows")
+    if figures.get('warning'):
+        report.note(figures['warning'])
+    return report
+
+
+# ----------------------------------------------------------------------
+# full-scale command
+# ----------------------------------------------------------------------
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--db', default='sync_bench')
+    parser.add_argument('--recreate', action='store_true', help="drop the database and install the addon first")
+    parser.add_argument('--db_host', default=None)
+    parser.add_argument('--db_port', default=None)
+    parser.add_argument('--db_user', default=None)
+    parser.add_argument('--db_password', default=None)
+    parser.add_argument('--workdir', default='/tmp/collection_sync_bench')
+    parser.add_argument('--loans', type=int, default=1_000_000)
+    parser.add_argument('--customers', type=int, default=400_000)
+    parser.add_argument('--collateral', type=int, default=300_000)
+    parser.add_argument('--bills-per-loan', type=int, default=0)
+    parser.add_argument('--changed', type=int, default=50_000)
+    parser.add_argument('--seed', type=int, default=42)
+    parser.add_argument('--tracemalloc', action='store_true', help="trace Python allocations of the incremental run")
+    parser.add_argument('--table-floor', action='store_true',
+                        help="also time a plain INSERT of the loans into collection_loan (rolled back)")
+    parser.add_argument('--json', default=None, help="also write the figures to this file")
+    return parser.parse_args(argv)
+
+
+def install(args):
+    """Drop the database and install collection_integration in it."""
+    import odoo  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
+    odoo_bin = next(path for path in (os.path.join(os.path.dirname(p), 'odoo-bin') for p in odoo.__path__)
+                    if os.path.exists(path))
+    env = dict(os.environ, PGPASSWORD=args.db_password or os.environ.get('PGPASSWORD', ''))
+    dropdb = ['dropdb', '--if-exists']
+    for flag, value in (('-h', args.db_host), ('-p', args.db_port), ('-U', args.db_user)):
+        if value:
+            dropdb += [flag, str(value)]
+    subprocess.run([*dropdb, args.db], check=True, env=env)
+    print(f"installing collection_integration in {args.db} ...", flush=True)  # noqa: T201
+    addons_path = config['addons_path']
+    addons_path = ','.join(addons_path) if isinstance(addons_path, (list, tuple)) else addons_path
+    subprocess.run([sys.executable, odoo_bin, f'--addons-path={addons_path}', '-d', args.db,
+                    '-i', 'collection_integration', '--stop-after-init', '--no-http', '--log-level=warn',
+                    *[f'--{name}={getattr(args, name)}' for name in ('db_host', 'db_port', 'db_user', 'db_password')
+                      if getattr(args, name)]], check=True)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    import odoo  # noqa: PLC0415
+    for option, variable in (('db_host', 'PGHOST'), ('db_port', 'PGPORT'), ('db_user', 'PGUSER'),
+                             ('db_password', 'PGPASSWORD')):
+        if getattr(args, option):
+            os.environ[variable] = str(getattr(args, option))
+    benchlib.bootstrap_odoo(args.db, ['--log-level=warn', '--log-handler=odoo.addons.collection_integration:INFO'])
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
     from odoo.modules.registry import Registry  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
-    import sync_extract_gen  # noqa: PLC0415
 
-    addons_path = args.addons_path or ','.join(
-        [os.path.join(os.path.dirname(p), 'addons') for p in odoo.__path__
-         if os.path.isdir(os.path.join(os.path.dirname(p), 'addons'))] + [os.path.join(REPO, 'addons')])
-    config.parse_config([f'--addons-path={addons_path}', '-d', args.db, '--log-level=warn',
-                         '--log-handler=odoo.addons.collection_integration:INFO', *odoo_options(args)])
     if args.recreate:
-        install(args, addons_path)
-
-    figures = {'loans': args.loans, 'customers': args.customers, 'collateral': args.collateral,
-               'bills_per_loan': args.bills_per_loan, 'changed': args.changed, 'cpus': os.cpu_count()}
+        install(args)
     stamp = f"{args.loans}-{args.customers}-{args.collateral}-{args.bills_per_loan}-{args.changed}-{args.seed}"
-    files_dir = os.path.join(args.workdir, stamp)
     started = time.monotonic()
-    files = sync_extract_gen.generate(files_dir, args.loans, args.customers, args.collateral,
+    files = sync_extract_gen.generate(os.path.join(args.workdir, stamp), args.loans, args.customers, args.collateral,
                                       args.bills_per_loan, args.changed, seed=args.seed)
-    figures['generate_seconds'] = round(time.monotonic() - started, 1)
-    figures['file_mb'] = {name: round(os.path.getsize(path) / 1e6, 1) for name, path in files.items()}
-    print(f"extract files in {files_dir} ({figures['generate_seconds']}s): {figures['file_mb']}")
-
-    registry = Registry(args.db)
-    figures['rss_mb_baseline'] = round(rss_mb())
-    with registry.cursor() as cr:
+    print(f"extract files generated in {time.monotonic() - started:.0f}s: "  # noqa: T201
+          f"{ {name: f'{os.path.getsize(path) / 1e6:.1f} MB' for name, path in files.items()} }", flush=True)
+    with Registry(args.db).cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        connector = setup_connector(env, os.path.join(args.workdir, 'inbound'))
-        if connector.run_ids:
-            print("warning: the connector has run before in this database; use --recreate for a first load")
-
-        rows, seconds = bare_copy(env, files['ARRANGEMENT'])
-        figures['bare_copy'] = {'rows': rows, 'seconds': round(seconds, 2), 'rows_per_second': round(rows / seconds)}
-        print(f"\nbare COPY of the arrangements: {rows} rows in {seconds:.2f}s ({rows / seconds:,.0f} rows/s)")
-        rows, indexed_seconds = bare_copy(env, files['ARRANGEMENT'], indexed=True)
-        figures['bare_copy_indexed'] = {'rows': rows, 'seconds': round(indexed_seconds, 2)}
-        print(f"bare COPY into the same columns with the loan table's indexes: {indexed_seconds:.2f}s")
-
-        full_paths = [files[name] for name in ('CUSTOMER', 'ARRANGEMENT', 'BILL', 'COLLATERAL') if name in files]
-        full = run_sync(connector, full_paths)
-        print_run("full extract", full)
-        figures['full'] = full
-        figures['loans_per_second'] = round(args.loans / full['seconds'])
-        loans_batch = next(b for b in full['batches'] if 'ARRANGEMENT' in b['file'])
-        figures['loans_file_per_second'] = round(args.loans / loans_batch['seconds'])
-        figures['full_vs_bare_copy'] = round(full['seconds'] / seconds, 1)
-        figures['loans_file_vs_bare_copy'] = round(loans_batch['seconds'] / seconds, 1)
-        figures['rss_mb_after_full'] = round(rss_mb())
-
-        again = run_sync(connector, full_paths)
-        print_run("same extract again", again)
-        figures['rerun'] = again
-
-        if args.changed:
-            import tracemalloc  # noqa: PLC0415
-            if args.tracemalloc:
-                tracemalloc.start()
-            delta = run_sync(connector, [files['ARRANGEMENT_DELTA']])
-            if args.tracemalloc:
-                figures['tracemalloc_peak_mb_incremental'] = round(tracemalloc.get_traced_memory()[1] / 1e6, 1)
-                tracemalloc.stop()
-            print_run(f"incremental extract of {args.changed} changed loans", delta)
-            figures['incremental'] = delta
-            again = run_sync(connector, [files['ARRANGEMENT_DELTA']])
-            figures['incremental_rerun'] = again
-            print_run("same incremental again", again)
-
-        cr.execute("""SELECT (SELECT COUNT(*) FROM collection_loan), (SELECT COUNT(*) FROM res_partner WHERE cif IS NOT NULL),
-                             (SELECT COUNT(*) FROM collection_case), (SELECT COUNT(*) FROM collection_collateral),
-                             (SELECT COUNT(*) FROM collection_contact_point), (SELECT COUNT(*) FROM collection_event)""")
-        figures['table_rows'] = dict(zip(('loans', 'customers', 'cases', 'collateral', 'contact_points', 'events'),
-                                         cr.fetchone()))
-    figures['rss_mb_peak'] = round(rss_mb())
-
-    print(f"\nloans per second, end to end (customers + loans + collateral{' + bills' if args.bills_per_loan else ''}, "
-          f"cases, DPD, events): {figures['loans_per_second']:,}")
-    print(f"loans file alone: {figures['loans_file_per_second']:,} loans/s, "
-          f"{figures['loans_file_vs_bare_copy']} x the bare COPY")
-    print(f"full extract: {figures['full_vs_bare_copy']} x the bare COPY of the loans "
-          f"({round(figures['full']['seconds'] / figures['bare_copy_indexed']['seconds'], 1)} x the indexed one)")
-    print(f"same extract again: {figures['rerun']['changed_rows']} rows changed in {figures['rerun']['seconds']}s")
-    if args.changed:
-        print(f"incremental ({args.changed} loans): {figures['incremental']['seconds']}s, "
-              f"again: {figures['incremental_rerun']['changed_rows']} rows changed")
-    print(f"peak memory (RSS of this process): {figures['rss_mb_peak']} MB "
-          f"(Odoo loaded: {figures['rss_mb_baseline']} MB)")
-    print(f"rows in the database: {figures['table_rows']}")
+        figures, report = measure(env, files, args.loans, args.changed, commit=True, floor=args.table_floor,
+                                  trace_memory=args.tracemalloc)
+        cr.commit()
+    report.print()
     if args.json:
         with open(args.json, 'w') as handle:
             json.dump(figures, handle, indent=2, default=str)

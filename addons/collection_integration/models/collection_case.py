@@ -31,22 +31,28 @@ class CollectionCase(models.Model):
         linked to their case (``_ensure_for_loans`` would update every new loan a second time).
         """
         self.env.flush_all()
+        # the obligors without case, decided before the INSERT (which must not scan the table it
+        # fills: with the statistics of an empty table, that scan would run once per row)
+        self.env.cr.execute("DROP TABLE IF EXISTS _cs_new_case")
         self.env.cr.execute(SQL("""
-            INSERT INTO collection_case (id, name, partner_id, company_id, stage, priority, active,
+            CREATE TEMP TABLE _cs_new_case AS
+            SELECT DISTINCT q.partner_id FROM (%(partners)s) q
+             WHERE q.partner_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM collection_case c
+                                WHERE c.partner_id = q.partner_id AND c.company_id = %(company)s)
+        """, partners=partners, company=company_id))
+        self.env.cr.execute(SQL("""
+            INSERT INTO collection_case (id, name, partner_id, company_id, region_id, stage, priority, active,
                                          loan_count, total_outstanding, total_overdue, max_dpd,
                                          create_uid, write_uid, create_date, write_date)
-            SELECT n.id, 'CASE-' || lpad(n.id::text, 7, '0'), n.partner_id, %(company)s, 'new', '0', TRUE,
-                   0, 0, 0, 0, %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-              FROM (SELECT nextval('collection_case_id_seq') AS id, p.partner_id
-                      FROM (SELECT DISTINCT q.partner_id FROM (%(partners)s) q
-                             WHERE q.partner_id IS NOT NULL
-                               AND NOT EXISTS (SELECT 1 FROM collection_case c
-                                                WHERE c.partner_id = q.partner_id AND c.company_id = %(company)s)
-                           ) p
-                   ) n
+            SELECT n.id, 'CASE-' || lpad(n.id::text, 7, '0'), n.partner_id, %(company)s, partner.state_id,
+                   'new', '0', TRUE, 0, 0, 0, 0, %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM (SELECT nextval('collection_case_id_seq') AS id, p.partner_id FROM _cs_new_case p) n
+              JOIN res_partner partner ON partner.id = n.partner_id
             ON CONFLICT (partner_id, company_id) DO NOTHING
-        """, company=company_id, uid=self.env.uid, partners=partners))
+        """, company=company_id, uid=self.env.uid))
         created = self.env.cr.rowcount
+        self.env.cr.execute("DROP TABLE _cs_new_case")
         self.invalidate_model()
         return created
 

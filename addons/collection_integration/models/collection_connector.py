@@ -422,7 +422,10 @@ class CollectionConnector(models.Model):
             with self.env.cr.savepoint():
                 if source is None:
                     raise ExtractError(self.env._("unknown file type (expected .csv, .json, .jsonl or .xml)"))
-                source.open()
+                try:
+                    source.open()
+                except OSError as exc:
+                    raise ExtractError(self.env._("The file cannot be read: %(error)s", error=exc)) from exc
                 header = source.header
                 values.update(record_type=header.record_type, extract_type=header.extract_type, as_of=header.as_of)
                 plan = self._check_header(header, plans)

@@ -23,7 +23,7 @@ DATE_RE = r'^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
 E164_RE = r'^\+[1-9][0-9]{6,14}$'
 EMAIL_RE = r'^[^@\s]+@[^@\s]+\.[^@\s]+$'
 PHONE_SPOOL_BYTES = 16 << 20
-TEMP_TABLES = ('_cs_stage', '_cs_phone', '_cs_points', '_cs_touched_loan', '_cs_reopened', '_cs_left_case',
+TEMP_TABLES = ('_cs_stage', '_cs_src', '_cs_phone', '_cs_points', '_cs_chg_point', '_cs_touched_loan', '_cs_reopened', '_cs_left_case',
                '_cs_closed_loan', '_cs_released') + tuple(
     f'_cs_{kind}_{target}' for kind in ('val', 'chg') for target in TARGET_ORDER)
 
@@ -112,29 +112,23 @@ class CollectionSyncEngine(models.AbstractModel):
         self.env.cr.execute("SET LOCAL jit = off")
         self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         timings = []
-        timer = time.monotonic()
-        self._stage(ctx, source)
-        timings.append(('stage', time.monotonic() - timer))
+
+        def step(label, method, *args):
+            started = time.monotonic()
+            result = method(*args)
+            timings.append(f"{label} {time.monotonic() - started:.2f}s")
+            return result
+
+        step('stage', self._stage, ctx, source)
         verdict, summary = self._reconcile(ctx, source)
         ctx.stats.update(verdict=verdict, control_summary=summary, record_count=source.record_count)
         for target in plan.targets:
-            timer = time.monotonic()
-            self._validate(ctx, target)
-            timings.append((f'validate {target}', time.monotonic() - timer))
-            timer = time.monotonic()
-            getattr(self, f'_upsert_{target}')(ctx)
-            timings.append((f'upsert {target}', time.monotonic() - timer))
-        timer = time.monotonic()
-        self._record_rejects(ctx)
-        timings.append(('rejects', time.monotonic() - timer))
-        timer = time.monotonic()
-        self._refresh_loans(ctx)
-        timings.append(('cases and delinquency', time.monotonic() - timer))
-        timer = time.monotonic()
-        self._write_events(ctx)
-        timings.append(('events', time.monotonic() - timer))
-        _logger.info("%s: %d records loaded (%s)", batch.name, source.record_count,
-                     ", ".join(f"{step} {seconds:.2f}s" for step, seconds in timings))
+            step(f'validate {target}', self._validate, ctx, target)
+            step(f'upsert {target}', getattr(self, f'_upsert_{target}'), ctx)
+        step('rejects', self._record_rejects, ctx)
+        step('cases and delinquency', self._refresh_loans, ctx)
+        step('events', self._write_events, ctx)
+        _logger.info("%s: %d records loaded (%s)", batch.name, source.record_count, ", ".join(timings))
         if ctx.stats.get('rejected_count') and verdict == 'balanced':
             ctx.stats['verdict'] = 'balanced_rejects'
         self._drop_temp_tables()
@@ -593,13 +587,23 @@ class CollectionSyncEngine(models.AbstractModel):
         expressions = dict(insert_columns)
         chg = SQL.identifier(f'_cs_chg_{target}')
         env.cr.execute(SQL("CREATE TEMP TABLE %s (id integer, inserted boolean)", chg))
+        # the rows with their existing counterpart, in a work table of their own: a statement
+        # that inserts into a table must not also scan it (with the statistics of a table that
+        # was empty, that scan is repeated for every row, over the pages being written)
+        env.cr.execute("DROP TABLE IF EXISTS _cs_src")
+        env.cr.execute(SQL("""
+            CREATE TEMP TABLE _cs_src AS
+            SELECT COALESCE(e.id, nextval(%(sequence)s)) AS new_id, e.id AS existing_id, %(existing)s, s0.*
+              FROM (%(source)s) s0
+         LEFT JOIN %(table)s e ON %(match)s
+        """, table=SQL.identifier(table), source=source_query, sequence=f'{table}_id_seq', match=match,
+            existing=SQL(", ").join(SQL("e.%s AS %s", SQL.identifier(c), SQL.identifier(f'e__{c}')) for c in update_columns)))
+        self._analyze_temp('_cs_src')
         env.cr.execute(SQL("""
             WITH up AS (
                 INSERT INTO %(table)s AS t (%(columns)s)
                 SELECT %(select)s
-                  FROM (SELECT COALESCE(e.id, nextval(%(sequence)s)) AS new_id, e.id AS existing_id, %(existing)s, s0.*
-                          FROM (%(source)s) s0
-                     LEFT JOIN %(table)s e ON %(match)s) src
+                  FROM _cs_src src
                  WHERE src.existing_id IS NULL OR (%(old)s) IS DISTINCT FROM (%(new)s)
                 ON CONFLICT %(conflict)s DO UPDATE
                    SET %(set)s, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
@@ -607,13 +611,12 @@ class CollectionSyncEngine(models.AbstractModel):
                 RETURNING t.id, t.xmax = 0 AS inserted
             )
             INSERT INTO %(chg)s SELECT id, inserted FROM up
-        """, table=SQL.identifier(table), columns=columns, select=select, source=source_query,
-            sequence=f'{table}_id_seq', match=match, conflict=conflict,
-            existing=SQL(", ").join(SQL("e.%s AS %s", SQL.identifier(c), SQL.identifier(f'e__{c}')) for c in update_columns),
+        """, table=SQL.identifier(table), columns=columns, select=select, conflict=conflict,
             old=SQL(", ").join(SQL("src.%s", SQL.identifier(f'e__{c}')) for c in update_columns),
             new=SQL(", ").join(expressions[c] for c in update_columns),
             set=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in update_columns),
             changed=self._changed(update_columns), chg=chg))
+        env.cr.execute("DROP TABLE _cs_src")
         self._analyze_temp(f'_cs_chg_{target}')
         inserted, updated = env.execute_query(SQL(
             "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM %s", chg))[0]
@@ -721,45 +724,66 @@ class CollectionSyncEngine(models.AbstractModel):
             valid=self._valid_rows('customer', ctx), company=ctx.company_id, parts=SQL(", ").join(parts)))
         cr.execute("CREATE INDEX ON _cs_points (partner_id, kind, value)")
         self._analyze_temp('_cs_points')
+        # what exists already, decided before the INSERT (which must not scan the table it fills)
+        cr.execute(SQL("""
+            ALTER TABLE _cs_points ADD COLUMN is_new boolean, ADD COLUMN make_primary boolean;
+            UPDATE _cs_points pt
+               SET is_new = NOT EXISTS (SELECT 1 FROM collection_contact_point x
+                                         WHERE x.partner_id = pt.partner_id AND x.kind = pt.kind
+                                           AND x.value = pt.value AND x.active),
+                   make_primary = pt.kind = 'mobile' AND NOT EXISTS (
+                       SELECT 1 FROM collection_contact_point x
+                        WHERE x.partner_id = pt.partner_id AND x.is_primary AND x.active);
+        """))
         defaults = self._orm_defaults('collection.contact.point', {
             'partner_id', 'company_id', 'kind', 'value', 'country_id', 'street', 'city', 'zip', 'source',
             'state', 'is_primary', 'active'})
         extra_cols = SQL("").join(SQL(", %s", SQL.identifier(col)) for col, _v in defaults)
         extra_vals = SQL("").join(SQL(", %s", value) for _col, value in defaults)
+        # the points the batch adds or changes, for the contact.updated events
+        cr.execute("CREATE TEMP TABLE _cs_chg_point (id integer, change text)")
         cr.execute(SQL("""
-            UPDATE collection_contact_point t SET state = 'unverified', write_uid = %(uid)s, write_date = %(now)s
-              FROM _cs_points pt
-             WHERE t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
-               AND t.source = 'bank' AND t.state = 'invalid'
+            WITH up AS (
+                UPDATE collection_contact_point t SET state = 'unverified', write_uid = %(uid)s, write_date = %(now)s
+                  FROM _cs_points pt
+                 WHERE t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
+                   AND t.source = 'bank' AND t.state = 'invalid'
+             RETURNING t.id
+            )
+            INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
         """, uid=ctx.uid, now=ctx.now))
         reactivated = cr.rowcount
         cr.execute(SQL("""
+          WITH up AS (
             INSERT INTO collection_contact_point AS t (partner_id, company_id, kind, value, phone_e164, country_id,
                    street, city, zip, source, state, is_primary, active %(extra_cols)s,
                    create_uid, create_date, write_uid, write_date)
             SELECT pt.partner_id, %(company)s, pt.kind, pt.value, pt.e164, pt.country_id,
                    CASE WHEN pt.kind = 'address' THEN pt.street END, CASE WHEN pt.kind = 'address' THEN pt.city END,
-                   CASE WHEN pt.kind = 'address' THEN pt.zip END, 'bank', 'unverified',
-                   pt.kind = 'mobile' AND NOT EXISTS (SELECT 1 FROM collection_contact_point x
-                                                       WHERE x.partner_id = pt.partner_id AND x.is_primary AND x.active),
+                   CASE WHEN pt.kind = 'address' THEN pt.zip END, 'bank', 'unverified', pt.make_primary,
                    TRUE %(extra_vals)s, %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM _cs_points pt
-             WHERE NOT EXISTS (SELECT 1 FROM collection_contact_point x
-                                WHERE x.partner_id = pt.partner_id AND x.kind = pt.kind AND x.value = pt.value
-                                  AND x.active)
+             WHERE pt.is_new
             ON CONFLICT (partner_id, kind, value) WHERE active DO NOTHING
+            RETURNING t.id
+          )
+          INSERT INTO _cs_chg_point SELECT id, 'created' FROM up
         """, company=ctx.company_id, extra_cols=extra_cols, extra_vals=extra_vals, uid=ctx.uid, now=ctx.now))
         added = cr.rowcount + reactivated
         self._analyze_if_grown('collection_contact_point', cr.rowcount)
         cr.execute(SQL("""
-            UPDATE collection_contact_point cp
-               SET state = 'invalid', is_primary = FALSE, write_uid = %(uid)s, write_date = %(now)s
-              FROM (SELECT DISTINCT p.id FROM (%(valid)s) src
-                      JOIN res_partner p ON p.cif = src.cif AND p.company_id = %(company)s) b
-             WHERE cp.partner_id = b.id
-               AND cp.source = 'bank' AND cp.active AND cp.state <> 'invalid' AND cp.kind IN %(kinds)s
-               AND NOT EXISTS (SELECT 1 FROM _cs_points pt
-                                WHERE pt.partner_id = cp.partner_id AND pt.kind = cp.kind AND pt.value = cp.value)
+            WITH up AS (
+                UPDATE collection_contact_point cp
+                   SET state = 'invalid', is_primary = FALSE, write_uid = %(uid)s, write_date = %(now)s
+                  FROM (SELECT DISTINCT p.id FROM (%(valid)s) src
+                          JOIN res_partner p ON p.cif = src.cif AND p.company_id = %(company)s) b
+                 WHERE cp.partner_id = b.id
+                   AND cp.source = 'bank' AND cp.active AND cp.state <> 'invalid' AND cp.kind IN %(kinds)s
+                   AND NOT EXISTS (SELECT 1 FROM _cs_points pt
+                                    WHERE pt.partner_id = cp.partner_id AND pt.kind = cp.kind AND pt.value = cp.value)
+             RETURNING cp.id
+            )
+            INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
         """, uid=ctx.uid, now=ctx.now, company=ctx.company_id, valid=self._valid_rows('customer', ctx), kinds=kinds))
         ctx.stats['contact_points_added'] = added
         ctx.stats['contact_points_invalidated'] = cr.rowcount
@@ -1030,6 +1054,19 @@ class CollectionSyncEngine(models.AbstractModel):
                        jsonb_build_object('cif', p.cif, 'name', p.name, 'source', %(source)s)
                   FROM _cs_chg_customer c JOIN res_partner p ON p.id = c.id
             """, source=ctx.source_system), run=run)
+        if self.env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_chg_point') IS NOT NULL"))[0][0]:
+            # the same payload as the contact points' own contact.updated events
+            count += Event._emit_from_query(SQL("""
+                SELECT 'contact.updated', 'collection.contact.point', cp.id, cp.company_id,
+                       jsonb_build_object('change', c.change, 'contact_id', cp.id, 'cif', p.cif,
+                                          'partner_id', cp.partner_id, 'kind', cp.kind, 'value', cp.value,
+                                          'phone_e164', cp.phone_e164, 'state', cp.state, 'source', cp.source,
+                                          'is_primary', COALESCE(cp.is_primary, FALSE),
+                                          'is_do_not_call', COALESCE(cp.is_do_not_call, FALSE), 'active', cp.active)
+                  FROM _cs_chg_point c
+                  JOIN collection_contact_point cp ON cp.id = c.id
+                  JOIN res_partner p ON p.id = cp.partner_id
+            """), run=run)
         if 'loan' in tables or ctx.stats.get('closed_count'):
             if 'loan' in tables:
                 count += Event._emit_from_query(SQL("""

@@ -60,6 +60,12 @@ class TestExtractFiles(CollectionSyncCommon):
         self.assertEqual(names.count('customer.created'), 3)
         self.assertEqual(names.count('loan.created'), 3)
         self.assertEqual(names.count('collateral.created'), 1)
+        # 3 + 2 + 2 contact points of the customers, as their own create() would tell
+        self.assertEqual(names.count('contact.updated'), 7)
+        point_event = events.filtered(lambda e: e.name == 'contact.updated' and e.payload['partner_id'] == bruno.id
+                                      and e.payload['kind'] == 'mobile')
+        self.assertEqual((point_event.payload['change'], point_event.payload['value'], point_event.payload['cif']),
+                         ('created', '+12025550122', 'C200'))
         self.assertEqual(names.count('sync.completed'), 1)
         loan_event = events.filtered(lambda e: e.name == 'loan.created' and e.res_id == aa1.id)
         self.assertEqual(loan_event.payload['account'], 'AA1')
@@ -202,6 +208,9 @@ class TestExtractFiles(CollectionSyncCommon):
         mobiles = alice.contact_point_ids.filtered(lambda p: p.kind == 'mobile')
         self.assertEqual({(p.value, p.state) for p in mobiles},
                          {('+12025550111', 'invalid'), ('+12025550199', 'unverified')})
+        changes = self.env['collection.event'].search([('run_id', '=', run.id), ('name', '=', 'contact.updated')])
+        self.assertEqual(sorted((e.payload['change'], e.payload['value'], e.payload['state']) for e in changes),
+                         [('created', '+12025550199', 'unverified'), ('updated', '+12025550111', 'invalid')])
         # agents' own contact points are never touched by the sync
         agent_point = self.env['collection.contact.point'].create({
             'partner_id': alice.id, 'kind': 'phone', 'value': '+12025550177', 'source': 'agent'})

@@ -4,7 +4,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.sql_db import db_connect
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.collection_integration.models.collection_sync_engine import CollectionSyncEngine
@@ -159,8 +159,26 @@ class TestSyncRun(CollectionSyncCommon):
     def test_run_log_views(self):
         run = self.sync(paths=self.extract_all())
         action = run.action_open_events()
-        self.assertEqual(self.env['collection.event'].search_count(action['domain']), 8)
+        # 3 customers, 7 contact points, 3 loans, 1 collateral, the run
+        self.assertEqual(self.env['collection.event'].search_count(action['domain']), 15)
         action = self.connector.action_open_runs()
         self.assertIn(run, self.env['collection.sync.run'].search(action['domain']))
         self.assertEqual(self.connector.last_run_id, run)
         self.assertIn("11 records, 11 created", run.message_ids[0].body)
+
+    def test_connector_form(self):
+        """A collection administrator sets a connector up in the form; the credentials are not
+        in the form for them."""
+        collection_admin = new_test_user(self.env, 'col_int_admin3', groups='collection_base.collection_base_group_admin')
+        form = Form(self.env['collection.connector'].with_user(collection_admin))
+        form.name = "Cards"
+        form.code = 'w4'
+        form.system = 'way4'
+        form.inbound_path = self.inbound
+        self.assertNotIn('password', form._view['fields'])
+        connector = form.save()
+        self.assertEqual(connector.code, 'W4')
+        self.assertEqual(set(connector.mapping_ids.mapped('record_type')), {'CARD_ACCOUNT', 'CASE_TRACKING'})
+        self.assertTrue(connector.cron_id)
+        form = Form(self.env['collection.connector'].with_user(self.admin))
+        self.assertIn('password', form._view['fields'])

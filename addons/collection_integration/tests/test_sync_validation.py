@@ -204,7 +204,8 @@ class TestSyncValidation(CollectionSyncCommon):
         unknown_suffix = os.path.join(self.inbound, 'loans.txt')
         with open(unknown_suffix, 'w') as handle:
             handle.write('hello')
-        run = self.sync(paths=[wrong_source, unknown_type, no_header, after_trailer, unknown_suffix])
+        missing = os.path.join(self.inbound, 'gone.csv')
+        run = self.sync(paths=[wrong_source, unknown_type, no_header, after_trailer, unknown_suffix, missing])
         messages = {os.path.basename(b.name): (b.state, b.message) for b in run.batch_ids}
         self.assertEqual(messages[os.path.basename(wrong_source)],
                          ('rejected', "The file comes from W4 but this connector loads T24."))
@@ -212,6 +213,7 @@ class TestSyncValidation(CollectionSyncCommon):
         self.assertIn("line 1: the first line must be the #HEADER record", messages['no_header.csv'][1])
         self.assertIn("data after the trailer", messages[os.path.basename(after_trailer)][1])
         self.assertIn("unknown file type", messages['loans.txt'][1])
+        self.assertIn("The file cannot be read", messages['gone.csv'][1])
         self.assertEqual(set(run.batch_ids.mapped('state')), {'rejected'})
         self.assertFalse(self.loan('AA1'))
 

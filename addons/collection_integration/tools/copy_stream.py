@@ -31,7 +31,6 @@ class RowsAsCsv:
         self._writer.writerows(chunk)
         return buffer.getvalue()
 
-    readline = read
 
 
 class TextRowSink:
