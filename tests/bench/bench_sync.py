@@ -166,7 +166,9 @@ def measure(env, files, loans, changed, commit=False, floor=False, trace_memory=
     """
     figures = {'loans': loans, 'changed': changed, 'load_average': os.getloadavg(),
                'rss_mb_baseline': round(rss_mb())}
-    connector = setup_connector(env, os.path.dirname(files['ARRANGEMENT']))
+    # an inbound folder of its own: the files given to the runs stay where they are
+    inbound = os.path.join(os.path.dirname(os.path.dirname(files['ARRANGEMENT'])), 'inbound')
+    connector = setup_connector(env, inbound)
     if commit:
         env.cr.commit()
     if connector.run_ids:

@@ -1051,11 +1051,13 @@ class CollectionSyncEngine(models.AbstractModel):
             count += Event._emit_from_query(SQL("""
                 SELECT CASE WHEN c.inserted THEN 'customer.created' ELSE 'customer.updated' END,
                        'res.partner', p.id, p.company_id,
-                       jsonb_build_object('cif', p.cif, 'name', p.name, 'source', %(source)s)
+                       jsonb_build_object('cif', p.cif, 'name', p.name, 'phone', p.phone, 'email', p.email,
+                                          'source', %(source)s)
                   FROM _cs_chg_customer c JOIN res_partner p ON p.id = c.id
             """, source=ctx.source_system), run=run)
         if self.env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_chg_point') IS NOT NULL"))[0][0]:
-            # the same payload as the contact points' own contact.updated events
+            # the same payload as the contact points' own contact.updated events; the points of a
+            # customer the batch creates are told by its customer.created event (phone, email)
             count += Event._emit_from_query(SQL("""
                 SELECT 'contact.updated', 'collection.contact.point', cp.id, cp.company_id,
                        jsonb_build_object('change', c.change, 'contact_id', cp.id, 'cif', p.cif,
@@ -1066,6 +1068,7 @@ class CollectionSyncEngine(models.AbstractModel):
                   FROM _cs_chg_point c
                   JOIN collection_contact_point cp ON cp.id = c.id
                   JOIN res_partner p ON p.id = cp.partner_id
+                 WHERE NOT EXISTS (SELECT 1 FROM _cs_chg_customer n WHERE n.id = cp.partner_id AND n.inserted)
             """), run=run)
         if 'loan' in tables or ctx.stats.get('closed_count'):
             if 'loan' in tables:

@@ -159,8 +159,8 @@ class TestSyncRun(CollectionSyncCommon):
     def test_run_log_views(self):
         run = self.sync(paths=self.extract_all())
         action = run.action_open_events()
-        # 3 customers, 7 contact points, 3 loans, 1 collateral, the run
-        self.assertEqual(self.env['collection.event'].search_count(action['domain']), 15)
+        # 3 customers (their contact points with them), 3 loans, 1 collateral, the run
+        self.assertEqual(self.env['collection.event'].search_count(action['domain']), 8)
         action = self.connector.action_open_runs()
         self.assertIn(run, self.env['collection.sync.run'].search(action['domain']))
         self.assertEqual(self.connector.last_run_id, run)
