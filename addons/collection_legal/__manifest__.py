@@ -16,6 +16,7 @@
         'data/ir_cron_data.xml',
         'views/collection_agency_views.xml',
         'views/collection_placement_views.xml',
+        'views/collection_strategy_views.xml',
         'views/collection_placement_extension_views.xml',
         'views/collection_commission_scheme_views.xml',
         'views/collection_commission_statement_views.xml',

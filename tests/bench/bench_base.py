@@ -53,18 +53,19 @@ def ensure_portfolio(env, customers, seed=42):
     return True
 
 
-def _call_with_today(method, today):
+def _call_with_day(method, day):
+    """Call ``method`` for ``day`` through whichever of today/date/run_date it takes."""
     parameters = inspect.signature(method).parameters
-    return method(today=today) if 'today' in parameters else method()
+    for name in ('today', 'date', 'run_date'):
+        if name in parameters:
+            return method(**{name: day})
+    return method()
 
 
 def _find_method(model, names):
-    """The first of ``names`` the model has, else its scheduled-action entry point (``_cron_*``)."""
-    method = next((getattr(model, name) for name in names if hasattr(model, name)), None)
-    if method is None:
-        crons = sorted(name for name in dir(type(model)) if name.startswith('_cron_'))
-        method = getattr(model, crons[0]) if crons else None
-    return method
+    """The first of ``names`` the model has. Never a ``_cron_*`` method: outside a scheduled
+    action, ``ir.cron._commit_progress`` commits, which would end the benchmark's savepoint."""
+    return next((getattr(model, name) for name in names if hasattr(model, name)), None)
 
 
 # --------------------------------------------------------------------------- daily run
@@ -93,25 +94,27 @@ def bench_daily_run(env, report):
         changed = timer.measure('dpd', lambda: env['collection.loan']._recompute_delinquency(today=tomorrow))
         report.note(f"DPD recompute changed {changed} loans")
         snapshot_model = env.get('collection.loan.snapshot')
-        snapshot = snapshot_model is not None and _find_method(snapshot_model, (
-            '_take_snapshot', '_take_daily_snapshot', '_create_daily_snapshot', '_cron_take_snapshot',
-            '_cron_snapshot'))
+        snapshot = snapshot_model is not None and _find_method(snapshot_model, ('_take_snapshot',))
         if snapshot:
-            report.note(f"daily loan snapshot: collection.loan.snapshot.{snapshot.__name__}()")
-            timer.measure('snapshot', lambda: _call_with_today(snapshot, tomorrow))
+            rows = timer.measure('snapshot', lambda: _call_with_day(snapshot, tomorrow))
+            report.note(f"daily loan snapshot: {rows} rows")
         else:
-            report.note("daily loan snapshot: not on this branch yet (collection.loan.snapshot), not measured")
+            report.note("daily loan snapshot: no collection.loan.snapshot on this branch, not measured")
         ptp = env['collection.ptp']
-        counts = timer.measure('ptp', lambda: _call_with_today(ptp._evaluate_due_promises, tomorrow))
+        counts = timer.measure('ptp', lambda: _call_with_day(ptp._evaluate_due_promises, tomorrow))
         report.note(f"PTP evaluation: {counts}")
         strategy_model = env.get('collection.strategy')
-        run = strategy_model is not None and _find_method(strategy_model, (
-            '_run_all_strategies', '_cron_run_strategies', '_run_strategies', '_cron_run'))
-        if run:
-            report.note(f"strategy run: collection.strategy.{run.__name__}()")
-            timer.measure('strategies', lambda: _call_with_today(run, tomorrow))
+        if strategy_model is not None:
+            strategies = strategy_model.search([])
+            if not strategies:
+                from odoo.addons.collection_base.tools.sample_portfolio import ensure_sample_strategies  # noqa: PLC0415
+                strategies = ensure_sample_strategies(env)
+                report.note("strategies: none configured, the sample ones created for the run")
+            runs = timer.measure('strategies', lambda: strategies._run(run_date=tomorrow, trigger='manual'))
+            report.note("strategy run: " + "; ".join(
+                f"{run.strategy_id.name}: {run.matched_count} matched, {run.treated_count} treated" for run in runs))
         else:
-            report.note("strategy run over all cases: not on this branch yet (collection.strategy), not measured")
+            report.note("strategy run over all cases: no collection.strategy on this branch, not measured")
         env.flush_all()
     finally:
         savepoint.close(rollback=True)

@@ -356,7 +356,7 @@ class CollectionPtp(models.Model):
         """A note on the case per kept promise; the case goes back to work (or stays on promise
         while other promises are pending)."""
         for ptp in self:
-            ptp.case_id.message_post(body=self.env._(
+            ptp.case_id._message_log(body=self.env._(
                 "Promise %(ptp)s of %(amount)s due %(date)s was kept.",
                 ptp=ptp._get_html_link(),
                 amount=formatLang(self.env, ptp.amount, currency_obj=ptp.currency_id),
@@ -381,7 +381,7 @@ class CollectionPtp(models.Model):
             else:
                 body = self.env._(
                     "Promise %(ptp)s of %(amount)s due %(date)s was partly kept: %(paid)s paid.", **values)
-            ptp.case_id.message_post(body=body)
+            ptp.case_id._message_log(body=body)
         self.activity_unlink([REMINDER_ACTIVITY])
         broken_cases = self.filtered(lambda p: p.state == 'broken').case_id
         broken_cases.filtered(lambda c: c.stage in ('new', 'in_progress', 'promise')).sudo().write(
@@ -394,7 +394,8 @@ class CollectionPtp(models.Model):
             if case.activity_ids.filtered(lambda a: a.activity_type_id == followup_type):
                 continue
             ptps = self.filtered(lambda p: p.case_id == case)
-            case.sudo().activity_schedule(
+            # quick update: the agent sees the activity in the web client, without one email per promise
+            case.sudo().with_context(mail_activity_quick_update=True).activity_schedule(
                 FOLLOWUP_ACTIVITY, date_deadline=today,
                 user_id=(case.user_id or ptps[0].user_id or self.env.user).id,
                 note=self.env._("Call back about %(ptps)s.", ptps=", ".join(ptps.mapped('display_name'))))

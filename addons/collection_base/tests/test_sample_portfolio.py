@@ -176,6 +176,15 @@ class TestSamplePortfolio(TransactionCase):
         worked = self.env['collection.case'].search([('max_dpd', '>', 0)])
         self.assertTrue(all(worked.mapped('last_action_date')))
 
+    def test_strategies_cover_the_overdue_cases(self):
+        strategies = self.env['collection.strategy'].search([])
+        self.assertEqual(len(strategies), 3)
+        self.assertEqual(self.stats['strategies'], 3)
+        runs = strategies._run(run_date=self.today)
+        overdue = self.env['collection.case'].search_count([('max_dpd', '>', 0)])
+        self.assertEqual(sum(runs.mapped('matched_count')), overdue)
+        self.assertFalse(self.env['collection.case'].search_count([('max_dpd', '>', 0), ('team_id', '=', False)]))
+
     def test_users_log_in_with_their_groups(self):
         Users = self.env['res.users']
         group = 'collection_base.collection_base_group_'

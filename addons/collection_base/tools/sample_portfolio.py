@@ -176,6 +176,7 @@ class SamplePortfolioGenerator:
         if not self.buckets or self.buckets[0].dpd_from != 0:
             raise UserError(env._("The sample portfolio needs an active bucket starting at 0 DPD (Current)."))
         self._ensure_users_and_teams()
+        self.stats['strategies'] = len(ensure_sample_strategies(env))
         self.scripts = self._action_scripts()
         self.env.flush_all()
 
@@ -1203,6 +1204,38 @@ class SamplePortfolioGenerator:
             DROP TABLE IF EXISTS csg_customer, csg_cp, csg_loan, csg_case, csg_party, csg_action, csg_ptp, csg_payment,
                                  csg_area, csg_product, csg_bucket, csg_team, csg_agent, csg_script
         """))
+
+
+def ensure_sample_strategies(env):
+    """The strategies of the sample teams, one per stage of the collection cycle, run daily; the
+    early one tries round-robin on a 20% challenger share. Nothing when strategies exist."""
+    Strategy = env['collection.strategy']
+    if Strategy.with_context(active_test=False).search_count([('company_id', '=', env.company.id)]):
+        return Strategy.browse()
+    teams = {team.name: team for team in env['collection.team'].search(
+        [('name', 'in', [team[0] for team in TEAMS]), ('company_id', '=', env.company.id)])}
+    if len(teams) < len(TEAMS):
+        return Strategy.browse()
+    early, mid, recovery = (teams[team[0]] for team in TEAMS)
+    champion = {'split_group': 'champion', 'set_next_action': True, 'next_action_days': 1}
+    return Strategy.create([{
+        'name': "Early collections: 1-30 days past due", 'sequence': 10, 'schedule_type': 'daily',
+        'domain': "[('max_dpd', '>=', 1), ('max_dpd', '<=', 30)]",
+        'is_challenger_enabled': True, 'challenger_percent': 20.0,
+        'treatment_ids': [
+            (0, 0, {**champion, 'team_id': early.id, 'assign_method': 'least_loaded'}),
+            (0, 0, {'split_group': 'challenger', 'team_id': early.id, 'assign_method': 'round_robin',
+                    'set_next_action': True, 'next_action_days': 2}),
+        ],
+    }, {
+        'name': "Mid collections: 31-90 days past due", 'sequence': 20, 'schedule_type': 'daily',
+        'domain': "[('max_dpd', '>=', 31), ('max_dpd', '<=', 90)]",
+        'treatment_ids': [(0, 0, {**champion, 'team_id': mid.id, 'assign_method': 'round_robin'})],
+    }, {
+        'name': "Recovery: over 90 days past due", 'sequence': 30, 'schedule_type': 'daily',
+        'domain': "[('max_dpd', '>', 90)]",
+        'treatment_ids': [(0, 0, {**champion, 'team_id': recovery.id, 'assign_method': 'least_loaded'})],
+    }])
 
 
 def generate_sample_portfolio(env, customers=2000, seed=42, country='LK', center=None, radius_km=None,

@@ -24,8 +24,10 @@ class CollectionCase(models.Model):
         "(partner_id, company_id) INCLUDE (id) WHERE active AND total_overdue > 0 AND stage != 'closed'")
 
     def _compute_visit_count(self):
-        counts = dict(self.env['collection.visit']._read_group(
-            [('case_id', 'in', self.ids)], ['case_id'], ['__count']))
+        Visit = self.env['collection.visit']
+        # users outside collection (agency officers, ...) open cases without seeing visits
+        counts = dict(Visit._read_group(
+            [('case_id', 'in', self.ids)], ['case_id'], ['__count'])) if Visit.has_access('read') else {}
         for case in self:
             case.visit_count = counts.get(case, 0)
 

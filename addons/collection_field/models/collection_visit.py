@@ -25,9 +25,9 @@ OPEN_STATES = ('planned', 'checked_in')
 EVENT_BATCH_MAX = 500
 OUTCOME_FIELDS = ('result_code_id', 'note', 'ptp_amount', 'ptp_date', 'cash_amount')
 # What people may write directly; check-ins, outcomes and routes are written by the field code.
-AGENT_WRITABLE = frozenset(OUTCOME_FIELDS + ('photo_ids',))
+AGENT_WRITABLE = frozenset(OUTCOME_FIELDS + ('photo_ids', 'sequence'))
 PLANNER_WRITABLE = AGENT_WRITABLE | {'case_id', 'user_id', 'date', 'contact_point_id', 'latitude', 'longitude',
-                                     'district', 'sequence'}
+                                     'district'}
 FIELD_AGENT_GROUP = 'collection_field.collection_field_group_agent'
 SUPERVISOR_GROUP = 'collection_base.collection_base_group_supervisor'
 MANAGER_GROUP = 'collection_base.collection_base_group_manager'

@@ -88,7 +88,7 @@ class TestFieldAccess(FieldTestCommon):
                        {'checkin_latitude': 1.0}, {'user_id': self.field_agent_2.id}, {'is_mock_location': False}):
             with self.assertRaises(AccessError, msg=str(values)):
                 visit.write(values)
-        visit.write({'note': "Dog in the yard", 'cash_amount': 10.0})
+        visit.write({'note': "Dog in the yard", 'cash_amount': 10.0, 'sequence': 3})  # reordering is theirs
         self.assertEqual(self.visit_a.note, "Dog in the yard")
         with self.assertRaises(AccessError):
             self.Visit.with_user(self.field_agent).create({'case_id': self.case_c.id, 'user_id': self.field_agent.id})

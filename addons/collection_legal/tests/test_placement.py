@@ -112,3 +112,22 @@ class TestPlacement(LegalTestCommon):
         self.assertEqual(self.agency.recovered_amount, 150.0)
         self.assertAlmostEqual(self.agency.recovery_rate, 100.0 * 150.0 / self.placement.amount_placed, places=2)
         self.assertEqual(self.agency.ptp_kept_rate, 50.0)
+
+    def test_strategy_places_cases_with_agencies(self):
+        strategy = self.env['collection.strategy'].create({
+            'name': "Agency placement from 30 DPD",
+            'domain': "[('max_dpd', '>=', 30), ('id', 'in', %s)]" % self.portfolio.ids,
+            'treatment_ids': [(0, 0, {
+                'split_group': 'champion', 'placement_method': 'round_robin',
+                'placement_agency_ids': [(6, 0, (self.agency | self.agency_2).ids)], 'placement_days': 30,
+            })],
+        })
+        run = strategy._run(self.today, 'manual')
+        placements = self.Placement.search([('case_id', 'in', self.portfolio.ids), ('state', '=', 'active')])
+        self.assertEqual(len(placements), 9, "every matching case is placed")
+        self.assertEqual(run.placement_count, 9)
+        self.assertEqual(set(self._by_agency(placements).values()), {4, 5}, "round-robin over the two agencies")
+        self.assertEqual(set(placements.mapped('method')), {'round_robin'})
+        self.assertTrue(all(p.date_end == self.today + timedelta(days=30) for p in placements))
+        again = strategy._run(self.today, 'manual')
+        self.assertEqual(again.placement_count, 0, "cases already placed stay where they are")

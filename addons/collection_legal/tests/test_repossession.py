@@ -200,9 +200,6 @@ class TestRepossession(LetterPdfMixin, LegalTestCommon):
 
     def test_strategy_sends_the_warning_letter(self):
         """A strategy whose letter treatment uses the repossession warning template."""
-        if 'collection.strategy' not in self.env or \
-                'letter_template_id' not in self.env['collection.strategy.treatment']._fields:
-            self.skipTest("strategies with a letter treatment are not on main yet")
         repossession = self._new()
         strategy = self.env['collection.strategy'].create({
             'name': "Repossession warning at 60 DPD",
