@@ -1,3 +1,4 @@
+from . import collection_case_selection_mixin
 from . import collection_action_log
 from . import collection_case_assign
 from . import collection_case_assign_import

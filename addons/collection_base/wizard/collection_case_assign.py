@@ -4,6 +4,7 @@ from odoo.exceptions import AccessError, UserError
 
 class CollectionCaseAssign(models.TransientModel):
     _name = 'collection.case.assign'
+    _inherit = ['collection.case.selection.mixin']
     _description = 'Reassign Collection Cases'
 
     case_ids = fields.Many2many('collection.case', string="Cases", required=True)
@@ -14,20 +15,6 @@ class CollectionCaseAssign(models.TransientModel):
             ('share', '=', False),
             ('all_group_ids', 'in', self.env.ref('collection_base.collection_base_group_agent').ids)])
     team_id = fields.Many2one('collection.team', string="Team")
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if 'case_ids' in fields_list and not values.get('case_ids') \
-                and context.get('active_model') == 'collection.case' and context.get('active_ids'):
-            values['case_ids'] = [(6, 0, context['active_ids'])]
-        return values
-
-    @api.depends('case_ids')
-    def _compute_case_count(self):
-        for wizard in self:
-            wizard.case_count = len(wizard.case_ids)
 
     @api.onchange('team_id')
     def _onchange_team_id(self):

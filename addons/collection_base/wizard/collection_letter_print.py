@@ -4,6 +4,7 @@ from odoo.exceptions import UserError
 
 class CollectionLetterPrint(models.TransientModel):
     _name = 'collection.letter.print'
+    _inherit = ['collection.case.selection.mixin']
     _description = 'Print Collection Letters'
 
     case_ids = fields.Many2many('collection.case', string="Cases", required=True)
@@ -14,20 +15,6 @@ class CollectionLetterPrint(models.TransientModel):
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]")
     letter_type = fields.Selection(related='template_id.letter_type')
     attachment_id = fields.Many2one('ir.attachment', string="Letters PDF", readonly=True)
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if 'case_ids' in fields_list and not values.get('case_ids') \
-                and context.get('active_model') == 'collection.case' and context.get('active_ids'):
-            values['case_ids'] = [(6, 0, context['active_ids'])]
-        return values
-
-    @api.depends('case_ids')
-    def _compute_case_count(self):
-        for wizard in self:
-            wizard.case_count = len(wizard.case_ids)
 
     @api.depends('case_ids')
     def _compute_company_id(self):
