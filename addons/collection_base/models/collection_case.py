@@ -187,6 +187,36 @@ class CollectionCase(models.Model):
         return super().write(vals)
 
     @api.model
+    def _create_missing(self, pairs):
+        """Create, set-based, the cases of the (``partner_id``, ``company_id``) pairs selected by
+        ``pairs`` (SQL) that have none yet, named at once; return how many were created.
+
+        The pairs without case are collected before the INSERT starts writing (a statement
+        that fills a table must not scan it row after row), and only they draw case numbers.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(SQL("""
+            WITH todo AS MATERIALIZED (
+                SELECT DISTINCT q.partner_id, q.company_id, p.state_id
+                  FROM (%(pairs)s) q
+                  JOIN res_partner p ON p.id = q.partner_id
+                 WHERE NOT EXISTS (SELECT 1 FROM collection_case c
+                                    WHERE c.partner_id = q.partner_id AND c.company_id = q.company_id)
+            )
+            INSERT INTO collection_case (id, name, partner_id, company_id, region_id, stage, priority, active,
+                                         loan_count, total_outstanding, total_overdue, max_dpd,
+                                         create_uid, write_uid, create_date, write_date)
+            SELECT n.id, 'CASE-' || lpad(n.id::text, 7, '0'), n.partner_id, n.company_id, n.state_id,
+                   'new', '0', TRUE, 0, 0, 0, 0, %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM (SELECT nextval('collection_case_id_seq') AS id, todo.* FROM todo) n
+            ON CONFLICT (partner_id, company_id) DO NOTHING
+        """, pairs=pairs, uid=self.env.uid))
+        created = self.env.cr.rowcount
+        if created:
+            self.invalidate_model()
+        return created
+
+    @api.model
     def _ensure_for_loans(self, loan_ids):
         """Create the missing cases of the obligors of ``loan_ids`` and link the loans to them.
 
@@ -194,24 +224,8 @@ class CollectionCase(models.Model):
         """
         if not loan_ids:
             return
-        self.env.flush_all()
         ids = tuple(loan_ids)
-        new_cases = self.env.execute_query(SQL("""
-            INSERT INTO collection_case (partner_id, company_id, region_id, stage, priority, active,
-                                         loan_count, total_outstanding, total_overdue, max_dpd,
-                                         create_uid, write_uid, create_date, write_date)
-            SELECT DISTINCT l.partner_id, l.company_id, p.state_id, 'new', '0', TRUE, 0, 0, 0, 0,
-                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-              FROM collection_loan l
-              JOIN res_partner p ON p.id = l.partner_id
-             WHERE l.id IN %(ids)s
-            ON CONFLICT (partner_id, company_id) DO NOTHING
-            RETURNING id
-        """, ids=ids, uid=self.env.uid))
-        if new_cases:
-            self.env.execute_query(SQL(
-                "UPDATE collection_case SET name = 'CASE-' || lpad(id::text, 7, '0') WHERE id IN %s",
-                tuple(case_id for (case_id,) in new_cases)))
+        self._create_missing(SQL("SELECT partner_id, company_id FROM collection_loan WHERE id IN %s", ids))
         self.env.execute_query(SQL("""
             UPDATE collection_loan l
                SET case_id = c.id
