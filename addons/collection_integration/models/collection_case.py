@@ -1,14 +1,13 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
 from odoo.addons.collection_base.tools.phone import format_e164
 
 
 class CollectionCase(models.Model):
-    """Integration side of cases: set-based creation for the sync, the ``case.assigned`` event,
-    WhatsApp notifications, click-to-dial, payment links, actions posted by other systems
-    (external API, call centre) and the external API's ``api_post_action``."""
+    """Integration side of cases: the ``case.assigned`` event, WhatsApp notifications,
+    click-to-dial, payment links, actions posted by other systems (external API, call centre)
+    and the external API's ``api_post_action``."""
 
     _inherit = 'collection.case'
 
@@ -17,44 +16,6 @@ class CollectionCase(models.Model):
     collection_pay_link_url = fields.Char(
         string="Payment Link URL", compute='_compute_pay_link', help="The case's latest active payment link.")
     collection_pay_link_amount = fields.Monetary(string="Payment Link Amount", compute='_compute_pay_link')
-
-    # ------------------------------------------------------------------
-    # Core-banking sync
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _ensure_for_partners(self, partners, company_id):
-        """Create, set-based, the missing cases of the obligors selected by ``partners`` (SQL
-        returning a ``partner_id`` column) in ``company_id``, named at once; return how many.
-
-        The sync calls it before writing new loans so that they are written once, already
-        linked to their case (``_ensure_for_loans`` would update every new loan a second time).
-        """
-        self.env.flush_all()
-        # the obligors without case, decided before the INSERT (which must not scan the table it
-        # fills: with the statistics of an empty table, that scan would run once per row)
-        self.env.cr.execute("DROP TABLE IF EXISTS _cs_new_case")
-        self.env.cr.execute(SQL("""
-            CREATE TEMP TABLE _cs_new_case AS
-            SELECT DISTINCT q.partner_id FROM (%(partners)s) q
-             WHERE q.partner_id IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM collection_case c
-                                WHERE c.partner_id = q.partner_id AND c.company_id = %(company)s)
-        """, partners=partners, company=company_id))
-        self.env.cr.execute(SQL("""
-            INSERT INTO collection_case (id, name, partner_id, company_id, region_id, stage, priority, active,
-                                         loan_count, total_outstanding, total_overdue, max_dpd,
-                                         create_uid, write_uid, create_date, write_date)
-            SELECT n.id, 'CASE-' || lpad(n.id::text, 7, '0'), n.partner_id, %(company)s, partner.state_id,
-                   'new', '0', TRUE, 0, 0, 0, 0, %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-              FROM (SELECT nextval('collection_case_id_seq') AS id, p.partner_id FROM _cs_new_case p) n
-              JOIN res_partner partner ON partner.id = n.partner_id
-            ON CONFLICT (partner_id, company_id) DO NOTHING
-        """, company=company_id, uid=self.env.uid))
-        created = self.env.cr.rowcount
-        self.env.cr.execute("DROP TABLE _cs_new_case")
-        self.invalidate_model()
-        return created
 
     # ------------------------------------------------------------------
     # Events

@@ -165,7 +165,8 @@ class CollectionEvent(models.Model):
             'event': self.name,
             'occurred_at': self.create_date.isoformat(timespec='seconds') + 'Z',
             'company_id': self.company_id.id or None,
-            'record': {'model': self.res_model, 'id': self.res_id} if self.res_model else None,
+            # the sync's change events carry their records in ``data`` (docs/integration.md)
+            'record': {'model': self.res_model, 'id': self.res_id} if self.res_model and self.res_id else None,
             'data': self.payload or {},
             'delivery': {'id': delivery.id, 'attempt': attempt},
         }

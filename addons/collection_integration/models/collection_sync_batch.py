@@ -47,5 +47,9 @@ class CollectionSyncBatch(models.Model):
     event_count = fields.Integer(string="Events")
     retry_count = fields.Integer(string="Retries")
     duration = fields.Float(string="Duration (s)", digits=(16, 2))
+    bulk_tables = fields.Char(
+        string="Bulk-Loaded Tables", readonly=True,
+        help="Tables this batch rewrote a large share of: their secondary indexes and foreign keys were "
+             "dropped during the load and built again, and checked, at its end.")
     message = fields.Text()
     reject_ids = fields.One2many('collection.sync.reject', 'batch_id', string="Rejected Records")

@@ -9,23 +9,66 @@ from decimal import Decimal
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.addons.collection_base.tools.phone import format_e164
 from odoo.tools import SQL
 
+from ..tools.bulk_load import BulkLoad
 from ..tools.copy_stream import RowsAsCsv, TextRowSink
+from ..tools.phone_batch import format_e164_fast
 from ..tools.sync_schema import NORMALISED_VALUES, TARGET_ORDER, TARGETS, control_spec, primary_target
 
 _logger = logging.getLogger(__name__)
 
-NUMBER_RE = r'^[+-]?[0-9]{1,15}(\.[0-9]{1,6})?$'
-INT_RE = r'^[+-]?[0-9]{1,9}$'
-DATE_RE = r'^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
+# The shapes of numbers and dates are checked without counted repetitions ({1,15}) and
+# alternatives: PostgreSQL's regular expressions take many times longer with them, and a
+# million rows are checked per extract. Each check guards a cast that must not fail.
+DECIMAL_RE = r'^[+-]?[0-9]+(\.[0-9]+)?$'
+WHOLE_RE = r'^[+-]?[0-9]+$'
 E164_RE = r'^\+[1-9][0-9]{6,14}$'
 EMAIL_RE = r'^[^@\s]+@[^@\s]+\.[^@\s]+$'
 PHONE_SPOOL_BYTES = 16 << 20
-TEMP_TABLES = ('_cs_stage', '_cs_src', '_cs_phone', '_cs_points', '_cs_chg_point', '_cs_touched_loan', '_cs_reopened', '_cs_left_case',
+# bulk-load mode (tools/bulk_load.py) when a batch writes at least this share of a table's rows
+# and at least ``collection_integration.sync_bulk_min_rows`` rows (0: never)
+BULK_SHARE = 0.25
+BULK_MIN_ROWS = 20000
+# records per outbox event of the sync's changes (loan.created, ...)
+SYNC_EVENT_RECORDS = 1000
+TARGET_TABLES = {'customer': 'res_partner', 'loan': 'collection_loan', 'due': 'collection_loan_due',
+                 'collateral': 'collection_collateral'}
+# planner settings of a batch (SET LOCAL, back to the session's at its end):
+PLANNER_SETTINGS = {
+    # the generated validation expressions are large: compiling them costs far more than it saves
+    'jit': 'off',
+    # sorts and hashes over a whole extract want more than the default memory
+    'work_mem': '64MB',
+    # the tables a sync reads are mostly in memory: an index lookup costs about a sequential read
+    'random_page_cost': '1.1',
+    # bitmap scans would take the trigram indexes for key lookups (estimated far too cheap)
+    'enable_bitmapscan': 'off',
+}
+# a batch of less than this share of its table's rows probes the tables' indexes row by row
+SMALL_BATCH_SHARE = 0.1
+SMALL_BATCH_SETTINGS = {'enable_hashjoin': 'off', 'enable_mergejoin': 'off'}
+TEMP_TABLES = ('_cs_stage', '_cs_src', '_cs_new_case', '_cs_phone', '_cs_points', '_cs_chg_point', '_cs_touched_loan', '_cs_reopened', '_cs_left_case',
                '_cs_closed_loan', '_cs_released') + tuple(
     f'_cs_{kind}_{target}' for kind in ('val', 'chg') for target in TARGET_ORDER)
+
+
+def is_number_sql(value):
+    """SQL: ``value`` (trimmed text) is a decimal number of up to 15 digits and 6 decimals."""
+    return SQL("(%(v)s ~ %(re)s AND length(split_part(ltrim(%(v)s, '+-'), '.', 1)) <= 15 "
+               "AND length(split_part(%(v)s, '.', 2)) <= 6)", v=value, re=DECIMAL_RE)
+
+
+def is_integer_sql(value):
+    """SQL: ``value`` (trimmed text) is a whole number of up to 9 digits."""
+    return SQL("(%(v)s ~ %(re)s AND length(ltrim(%(v)s, '+-')) <= 9)", v=value, re=WHOLE_RE)
+
+
+def is_date_sql(value):
+    """SQL: ``value`` (trimmed text) is YYYY-MM-DD with a year from 1000, a month 01-12 and a
+    day 01-31 (whether the day exists in its month is checked on the date built from it)."""
+    return SQL("(%(v)s LIKE '____-__-__' AND translate(%(v)s, '0123456789', '') = '--' AND left(%(v)s, 1) <> '0' "
+               "AND substr(%(v)s, 6, 2) BETWEEN '01' AND '12' AND substr(%(v)s, 9, 2) BETWEEN '01' AND '31')", v=value)
 
 
 class BatchRejected(Exception):
@@ -73,6 +116,8 @@ class BatchContext:
     source_system: str
     uid: int
     now: object
+    bulk: BulkLoad = None
+    bulk_min_rows: int = BULK_MIN_ROWS
     stats: dict = field(default_factory=dict)
 
 
@@ -104,13 +149,14 @@ class CollectionSyncEngine(models.AbstractModel):
             source_system=connector.code,
             uid=self.env.uid,
             now=fields.Datetime.now(),
+            bulk=BulkLoad(self.env.cr),
+            bulk_min_rows=int(self.env['ir.config_parameter'].sudo().get_param(
+                'collection_integration.sync_bulk_min_rows', BULK_MIN_ROWS)),
         )
         self.env.flush_all()
         self._drop_temp_tables()
-        # the generated validation expressions are large: compiling them (JIT) costs far more
-        # than it saves; sorts and hashes over a whole extract want more than the default memory
-        self.env.cr.execute("SET LOCAL jit = off")
-        self.env.cr.execute("SET LOCAL work_mem = '64MB'")
+        settings = dict(PLANNER_SETTINGS)
+        self._set_local(settings)
         timings = []
 
         def step(label, method, *args):
@@ -120,6 +166,11 @@ class CollectionSyncEngine(models.AbstractModel):
             return result
 
         step('stage', self._stage, ctx, source)
+        if self._is_small(plan, source.record_count):
+            # a few rows against a large table: probing the table's indexes row by row beats
+            # reading whole tables into hashes, which the planner prefers from its estimates
+            settings.update(SMALL_BATCH_SETTINGS)
+            self._set_local(SMALL_BATCH_SETTINGS)
         verdict, summary = self._reconcile(ctx, source)
         ctx.stats.update(verdict=verdict, control_summary=summary, record_count=source.record_count)
         for target in plan.targets:
@@ -128,12 +179,28 @@ class CollectionSyncEngine(models.AbstractModel):
         step('rejects', self._record_rejects, ctx)
         step('cases and delinquency', self._refresh_loans, ctx)
         step('events', self._write_events, ctx)
+        if ctx.bulk.saved:
+            ctx.stats['bulk_tables'] = ", ".join(ctx.bulk.saved)
+            step('indexes and foreign keys', ctx.bulk.restore)
         _logger.info("%s: %d records loaded (%s)", batch.name, source.record_count, ", ".join(timings))
         if ctx.stats.get('rejected_count') and verdict == 'balanced':
             ctx.stats['verdict'] = 'balanced_rejects'
         self._drop_temp_tables()
+        self._set_local(dict.fromkeys(settings, 'DEFAULT'))
         self.env.invalidate_all()
         return ctx.stats
+
+    def _set_local(self, settings):
+        """Planner settings for the rest of the transaction (``DEFAULT``: the session's)."""
+        for name, value in settings.items():
+            self.env.cr.execute(SQL("SET LOCAL %s TO %s", SQL.identifier(name),
+                                    SQL("DEFAULT") if value == 'DEFAULT' else value))
+
+    def _is_small(self, plan, records):
+        """Whether a batch of ``records`` records is small next to the table it loads."""
+        rows = self.env.execute_query(SQL("SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+                                          TARGET_TABLES[plan.primary]))[0][0]
+        return records < SMALL_BATCH_SHARE * rows
 
     def _drop_temp_tables(self):
         self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL(", ").join(SQL.identifier(t) for t in TEMP_TABLES)))
@@ -212,13 +279,13 @@ class CollectionSyncEngine(models.AbstractModel):
         required = TARGETS[ctx.plan.primary]['fields'][amount_field][1]
         rows = env.execute_query(SQL("""
             SELECT %(currency)s,
-                   COALESCE(SUM(CASE WHEN %(amount)s ~ %(re)s THEN %(amount)s::numeric END), 0)::text,
+                   COALESCE(SUM(CASE WHEN %(readable)s THEN %(amount)s::numeric END), 0)::text,
                    COUNT(*) FILTER (WHERE parse_error IS NOT NULL
                                        OR (%(amount)s IS NULL AND %(required)s)
-                                       OR %(amount)s !~ %(re)s)
+                                       OR NOT %(readable)s)
               FROM _cs_stage
           GROUP BY 1
-        """, currency=currency, amount=amount, re=NUMBER_RE, required=required))
+        """, currency=currency, amount=amount, readable=is_number_sql(amount), required=required))
         # exact decimals (Odoo reads numeric columns as floats)
         found = {code: Decimal(total) for code, total, _unreadable in rows}
         unreadable = sum(count for _code, _total, count in rows)
@@ -260,7 +327,7 @@ class CollectionSyncEngine(models.AbstractModel):
             raw = SQL("NULLIF(btrim(%s), '')", stage_col)
             r = SQL.identifier(f'r_{name}')
             if kind == 'date':
-                raw = SQL("""CASE WHEN %(raw)s ~ '^[0-9]{8}$'
+                raw = SQL("""CASE WHEN length(%(raw)s) = 8 AND translate(%(raw)s, '0123456789', '') = ''
                                   THEN substr(%(raw)s, 1, 4) || '-' || substr(%(raw)s, 5, 2) || '-' || substr(%(raw)s, 7, 2)
                                   ELSE %(raw)s END""", raw=raw)
             level1.append(SQL("%s AS %s", raw, r))
@@ -346,10 +413,10 @@ class CollectionSyncEngine(models.AbstractModel):
         if kind == 'char':
             return r, None, None
         if kind == 'int':
-            return (SQL("CASE WHEN %s ~ %s THEN %s::integer END", r, INT_RE, r),
+            return (SQL("CASE WHEN %s THEN %s::integer END", is_integer_sql(r), r),
                     SQL("CASE WHEN %s IS NULL THEN 'bad_number' END", typed_col), None)
         if kind in ('amount', 'number'):
-            typed = SQL("CASE WHEN %s ~ %s THEN %s::numeric END", r, NUMBER_RE, r)
+            typed = SQL("CASE WHEN %s THEN %s::numeric END", is_number_sql(r), r)
             if kind == 'amount':
                 bad = SQL("CASE WHEN %(t)s IS NULL THEN 'bad_number' WHEN %(t)s < 0 THEN 'negative_amount' END",
                           t=typed_col)
@@ -358,9 +425,10 @@ class CollectionSyncEngine(models.AbstractModel):
             return typed, bad, None
         if kind == 'date':
             # built from its parts, so that 2025-02-30 does not raise but fails the check below
-            typed = SQL("CASE WHEN %(r)s ~ %(re)s THEN (substr(%(r)s, 1, 8) || '01')::date + (substr(%(r)s, 9, 2)::integer - 1) END",
-                        r=r, re=DATE_RE)
-            bad = SQL("CASE WHEN %(t)s IS NULL OR to_char(%(t)s, 'YYYY-MM-DD') <> %(r)s THEN 'bad_date' END",
+            typed = SQL("CASE WHEN %(shape)s THEN (substr(%(r)s, 1, 8) || '01')::date + (substr(%(r)s, 9, 2)::integer - 1) END",
+                        r=r, shape=is_date_sql(r))
+            # a day past the end of its month (02-30) ran into the next month
+            bad = SQL("CASE WHEN %(t)s IS NULL OR date_part('day', %(t)s) <> substr(%(r)s, 9, 2)::integer THEN 'bad_date' END",
                       t=typed_col, r=r)
             return typed, bad, None
         if kind in ('bool', 'loan_state', 'collateral_type'):
@@ -400,9 +468,11 @@ class CollectionSyncEngine(models.AbstractModel):
             return (SQL("currency_id"), SQL("CASE WHEN currency_id IS NULL THEN 'unknown_currency' END"), None)
         if kind == 'customer_ref':
             level1.append(SQL("%s.id AS partner_id", SQL.identifier(alias)))
-            joins.append(SQL("LEFT JOIN res_partner %s ON %s.cif = NULLIF(btrim(s.%s), '') AND %s.company_id = %s",
-                             SQL.identifier(alias), SQL.identifier(alias), SQL.identifier(f'{target}__{name}'),
-                             SQL.identifier(alias), ctx.company_id))
+            # "cif IS NOT NULL" lets the lookup use the unique index on (cif, company_id), which is
+            # partial (the trigram index the planner would take instead is many times slower)
+            joins.append(SQL("LEFT JOIN res_partner %(a)s ON %(a)s.cif = NULLIF(btrim(s.%(col)s), '') "
+                             "AND %(a)s.cif IS NOT NULL AND %(a)s.company_id = %(company)s",
+                             a=SQL.identifier(alias), col=SQL.identifier(f'{target}__{name}'), company=ctx.company_id))
             return (SQL("partner_id"), SQL("CASE WHEN partner_id IS NULL THEN 'unknown_customer' END"), None)
         if kind == 'loan_ref':
             level1.append(SQL("%s.id AS loan_id", SQL.identifier(alias)))
@@ -454,7 +524,7 @@ class CollectionSyncEngine(models.AbstractModel):
              WHERE NOT (c.raw ~ %(e164)s AND EXISTS (
                    SELECT 1 FROM res_partner p
                      JOIN collection_contact_point cp ON cp.partner_id = p.id
-                    WHERE p.cif = c.cif AND p.company_id = %(company)s AND cp.active
+                    WHERE p.cif = c.cif AND p.cif IS NOT NULL AND p.company_id = %(company)s AND cp.active
                       AND cp.kind IN ('mobile', 'phone') AND cp.value = c.raw))
         """, candidates=candidates, e164=E164_RE, company=ctx.company_id)
         checked = 0
@@ -467,7 +537,7 @@ class CollectionSyncEngine(models.AbstractModel):
                 nonlocal checked
                 raw, country = row
                 checked += 1
-                writer.writerow((raw, country or '', format_e164(raw, country or None) or None))
+                writer.writerow((raw, country or '', format_e164_fast(raw, country or None) or None))
 
             sink = TextRowSink(validate)
             cr.copy_expert(f"COPY ({cr.mogrify(query.code, query.params).decode()}) TO STDOUT", sink)
@@ -570,7 +640,8 @@ class CollectionSyncEngine(models.AbstractModel):
                    SQL(", ").join(SQL("%s.%s", SQL.identifier(table_alias), SQL.identifier(c)) for c in columns),
                    SQL(", ").join(SQL("EXCLUDED.%s", SQL.identifier(c)) for c in columns))
 
-    def _upsert(self, ctx, target, table, conflict, match, insert_columns, update_columns, source_query):
+    def _upsert(self, ctx, target, table, conflict, match, insert_columns, update_columns, source_query,
+                on_source=None):
         """INSERT ... ON CONFLICT DO UPDATE ... WHERE changed; the changed ids go to _cs_chg_<target>.
 
         ``match`` (on aliases ``e``, the table, and ``s0``, the source rows) finds the existing
@@ -578,7 +649,9 @@ class CollectionSyncEngine(models.AbstractModel):
         ON CONFLICT would draw one number per row and run after the sequence in a few years
         of daily full extracts). Rows equal to the existing ones are left out before the
         INSERT: ON CONFLICT DO UPDATE would lock (and so write) every row it meets, even the
-        ones its WHERE then leaves alone.
+        ones its WHERE then leaves alone. ``on_source`` is called once the work table
+        ``_cs_src`` holds the source rows (``s0.*``), their new id (``new_id``) and the existing
+        row's id and values (``existing_id``, ``e__<column>``).
         """
         env = self.env
         audit = [('create_uid', SQL("%s", ctx.uid)), ('create_date', SQL("%s", ctx.now)),
@@ -598,7 +671,17 @@ class CollectionSyncEngine(models.AbstractModel):
          LEFT JOIN %(table)s e ON %(match)s
         """, table=SQL.identifier(table), source=source_query, sequence=f'{table}_id_seq', match=match,
             existing=SQL(", ").join(SQL("e.%s AS %s", SQL.identifier(c), SQL.identifier(f'e__{c}')) for c in update_columns)))
+        candidates = env.cr.rowcount
         self._analyze_temp('_cs_src')
+        if on_source:
+            on_source()
+        old = SQL(", ").join(SQL("src.%s", SQL.identifier(f'e__{c}')) for c in update_columns)
+        new = SQL(", ").join(expressions[c] for c in update_columns)
+        if self._may_bulk(ctx, table, candidates):
+            to_write = env.execute_query(SQL(
+                "SELECT COUNT(*) FROM _cs_src src WHERE src.existing_id IS NULL OR (%s) IS DISTINCT FROM (%s)",
+                old, new))[0][0]
+            self._bulk_mode(ctx, table, to_write)
         env.cr.execute(SQL("""
             WITH up AS (
                 INSERT INTO %(table)s AS t (%(columns)s)
@@ -611,9 +694,7 @@ class CollectionSyncEngine(models.AbstractModel):
                 RETURNING t.id, t.xmax = 0 AS inserted
             )
             INSERT INTO %(chg)s SELECT id, inserted FROM up
-        """, table=SQL.identifier(table), columns=columns, select=select, conflict=conflict,
-            old=SQL(", ").join(SQL("src.%s", SQL.identifier(f'e__{c}')) for c in update_columns),
-            new=SQL(", ").join(expressions[c] for c in update_columns),
+        """, table=SQL.identifier(table), columns=columns, select=select, conflict=conflict, old=old, new=new,
             set=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in update_columns),
             changed=self._changed(update_columns), chg=chg))
         env.cr.execute("DROP TABLE _cs_src")
@@ -622,6 +703,30 @@ class CollectionSyncEngine(models.AbstractModel):
             "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM %s", chg))[0]
         self._analyze_if_grown(table, inserted)
         return inserted, updated
+
+    def _may_bulk(self, ctx, table, rows):
+        """Whether writing up to ``rows`` rows into ``table`` could call for the bulk-load mode."""
+        if table in ctx.bulk:
+            return False
+        return bool(ctx.bulk_min_rows) and rows >= ctx.bulk_min_rows
+
+    def _bulk_mode(self, ctx, table, rows):
+        """Load ``table`` in bulk-load mode (``tools/bulk_load.py``) when the batch writes ``rows``
+        rows into it, at least ``BULK_SHARE`` of what it holds; return whether it is."""
+        if table in ctx.bulk:
+            return True
+        if not self._may_bulk(ctx, table, rows):
+            return False
+        # the planner's estimate, or a count for a table never analyzed
+        size = self.env.execute_query(SQL("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", table))[0][0]
+        if size < 0:
+            size = self.env.execute_query(SQL("SELECT COUNT(*) FROM %s", SQL.identifier(table)))[0][0]
+        if rows < BULK_SHARE * size:
+            return False
+        if not ctx.bulk.suspend(table):
+            _logger.info("%s is in use: loaded without the bulk-load mode", table)
+            return False
+        return True
 
     def _analyze_temp(self, table):
         """Row counts and null fractions of a work table for the planner; a small sample is enough."""
@@ -683,7 +788,7 @@ class CollectionSyncEngine(models.AbstractModel):
                            self._orm_defaults('res.partner', taken | {'commercial_partner_id'})]
         inserted, updated = self._upsert(
             ctx, 'customer', 'res_partner', SQL("(cif, company_id) WHERE cif IS NOT NULL"),
-            SQL("e.cif = s0.cif AND e.company_id = %s", ctx.company_id),
+            SQL("e.cif = s0.cif AND e.cif IS NOT NULL AND e.company_id = %s", ctx.company_id),
             insert_columns, [col for col, _e, _m in owned], self._valid_rows('customer', ctx))
         self.env['res.partner'].invalidate_model()
         self._count_stats(ctx, 'customer', inserted, updated)
@@ -710,31 +815,30 @@ class CollectionSyncEngine(models.AbstractModel):
             {k for k in ('mobile', 'phone', 'email') if plan.is_mapped('customer', k)} | ({'address'} if address_fields else set()))))
         cr = self.env.cr
         optional = lambda name: SQL("src.%s", SQL.identifier(name)) if plan.is_mapped('customer', name) else SQL("NULL")  # noqa: E731
+        # what exists already is decided here, before the INSERT (which must not scan the table it fills)
         cr.execute(SQL("""
             CREATE TEMP TABLE _cs_points AS
-            SELECT p.id AS partner_id, k.kind, k.value, k.e164,
-                   %(country)s AS country_id, %(street)s AS street, %(city)s AS city, %(zip)s AS zip
-              FROM (%(valid)s) src
-              JOIN res_partner p ON p.cif = src.cif AND p.company_id = %(company)s
-              CROSS JOIN LATERAL (VALUES %(parts)s) k(kind, value, e164)
-             WHERE k.value IS NOT NULL
+            SELECT pt.*,
+                   NOT EXISTS (SELECT 1 FROM collection_contact_point x
+                                WHERE x.partner_id = pt.partner_id AND x.kind = pt.kind
+                                  AND x.value = pt.value AND x.active) AS is_new,
+                   pt.kind = 'mobile' AND NOT EXISTS (
+                       SELECT 1 FROM collection_contact_point x
+                        WHERE x.partner_id = pt.partner_id AND x.is_primary AND x.active) AS make_primary
+              FROM (SELECT p.id AS partner_id, k.kind, k.value, k.e164,
+                           %(country)s AS country_id, %(street)s AS street, %(city)s AS city, %(zip)s AS zip
+                      FROM (%(valid)s) src
+                      JOIN res_partner p ON p.cif = src.cif AND p.cif IS NOT NULL AND p.company_id = %(company)s
+                      CROSS JOIN LATERAL (VALUES %(parts)s) k(kind, value, e164)
+                     WHERE k.value IS NOT NULL) pt
         """, country=SQL("COALESCE(src.country, %s)", ctx.connector.default_country_id.id or None)
             if plan.is_mapped('customer', 'country') else SQL("%s::integer", ctx.connector.default_country_id.id or None),
             street=optional('street'), city=optional('city'), zip=optional('zip'),
             valid=self._valid_rows('customer', ctx), company=ctx.company_id, parts=SQL(", ").join(parts)))
         cr.execute("CREATE INDEX ON _cs_points (partner_id, kind, value)")
         self._analyze_temp('_cs_points')
-        # what exists already, decided before the INSERT (which must not scan the table it fills)
-        cr.execute(SQL("""
-            ALTER TABLE _cs_points ADD COLUMN is_new boolean, ADD COLUMN make_primary boolean;
-            UPDATE _cs_points pt
-               SET is_new = NOT EXISTS (SELECT 1 FROM collection_contact_point x
-                                         WHERE x.partner_id = pt.partner_id AND x.kind = pt.kind
-                                           AND x.value = pt.value AND x.active),
-                   make_primary = pt.kind = 'mobile' AND NOT EXISTS (
-                       SELECT 1 FROM collection_contact_point x
-                        WHERE x.partner_id = pt.partner_id AND x.is_primary AND x.active);
-        """))
+        new_points = self.env.execute_query(SQL("SELECT COUNT(*) FROM _cs_points WHERE is_new"))[0][0]
+        self._bulk_mode(ctx, 'collection_contact_point', new_points)
         defaults = self._orm_defaults('collection.contact.point', {
             'partner_id', 'company_id', 'kind', 'value', 'country_id', 'street', 'city', 'zip', 'source',
             'state', 'is_primary', 'active'})
@@ -776,7 +880,7 @@ class CollectionSyncEngine(models.AbstractModel):
                 UPDATE collection_contact_point cp
                    SET state = 'invalid', is_primary = FALSE, write_uid = %(uid)s, write_date = %(now)s
                   FROM (SELECT DISTINCT p.id FROM (%(valid)s) src
-                          JOIN res_partner p ON p.cif = src.cif AND p.company_id = %(company)s) b
+                          JOIN res_partner p ON p.cif = src.cif AND p.cif IS NOT NULL AND p.company_id = %(company)s) b
                  WHERE cp.partner_id = b.id
                    AND cp.source = 'bank' AND cp.active AND cp.state <> 'invalid' AND cp.kind IN %(kinds)s
                    AND NOT EXISTS (SELECT 1 FROM _cs_points pt
@@ -797,10 +901,7 @@ class CollectionSyncEngine(models.AbstractModel):
             'disbursement_date': 'disbursement_date', 'maturity_date': 'maturity_date',
             'term_months': 'term_months', 'branch': 'branch',
         }
-        # the obligors' cases first: new loans are then written once, linked to their case
-        created = self.env['collection.case']._ensure_for_partners(
-            SQL("SELECT cif AS partner_id FROM (%s) v", self._valid_rows('loan', ctx)), ctx.company_id)
-        self._analyze_if_grown('collection_case', created)
+        self._create_cases(ctx)
         owned = [('partner_id', SQL("src.cif")), ('case_id', SQL("src.case_id")), ('product_id', SQL("src.product")),
                  ('product_type', SQL("src.product_type")), ('currency_id', SQL("src.currency")),
                  ('outstanding_amount', SQL("src.outstanding")), ('state', SQL("src.state"))]
@@ -816,25 +917,26 @@ class CollectionSyncEngine(models.AbstractModel):
         source = SQL("""SELECT v.*, c.id AS case_id FROM (%s) v
                           LEFT JOIN collection_case c ON c.partner_id = v.cif AND c.company_id = %s""",
                      self._valid_rows('loan', ctx), ctx.company_id)
-        # existing loans that the extract reopens (base recomputes the DPD of active loans only)
-        # or moves to another obligor (the case they leave needs its totals again)
-        self.env.cr.execute(SQL("""
-            CREATE TEMP TABLE _cs_reopened AS
-            SELECT e.id, e.state <> 'active' AND v.state = 'active' AS reopened,
-                   CASE WHEN e.case_id IS DISTINCT FROM v.case_id THEN e.case_id END AS left_case_id
-              FROM (%s) v
-              JOIN collection_loan e ON e.source_system = %s AND e.company_id = %s AND e.name = v.account
-             WHERE (e.state <> 'active' AND v.state = 'active') OR e.case_id IS DISTINCT FROM v.case_id
-        """, source, ctx.source_system, ctx.company_id))
-        self.env.cr.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS _cs_left_case (id integer PRIMARY KEY);
-            INSERT INTO _cs_left_case SELECT DISTINCT left_case_id FROM _cs_reopened
-             WHERE left_case_id IS NOT NULL ON CONFLICT DO NOTHING;
-        """)
+
+        def reopened():
+            # existing loans that the extract reopens (base recomputes the DPD of active loans
+            # only) or moves to another obligor (the case they leave needs its totals again)
+            self.env.cr.execute("""
+                CREATE TEMP TABLE _cs_reopened AS
+                SELECT existing_id AS id, e__state <> 'active' AND state = 'active' AS reopened,
+                       CASE WHEN e__case_id IS DISTINCT FROM case_id THEN e__case_id END AS left_case_id
+                  FROM _cs_src
+                 WHERE existing_id IS NOT NULL
+                   AND ((e__state <> 'active' AND state = 'active') OR e__case_id IS DISTINCT FROM case_id);
+                CREATE TEMP TABLE IF NOT EXISTS _cs_left_case (id integer PRIMARY KEY);
+                INSERT INTO _cs_left_case SELECT DISTINCT left_case_id FROM _cs_reopened
+                 WHERE left_case_id IS NOT NULL ON CONFLICT DO NOTHING;
+            """)
+
         inserted, updated = self._upsert(
             ctx, 'loan', 'collection_loan', SQL("(source_system, name, company_id)"),
             SQL("e.source_system = %s AND e.company_id = %s AND e.name = s0.account", ctx.source_system, ctx.company_id),
-            owned + fixed + defaults, [col for col, _e in owned], source)
+            owned + fixed + defaults, [col for col, _e in owned], source, on_source=reopened)
         self._count_stats(ctx, 'loan', inserted, updated)
         # new loans were written with their case and the figures of a loan without instalments;
         # existing ones keep their instalments, hence their DPD, unless they were closed
@@ -843,6 +945,26 @@ class CollectionSyncEngine(models.AbstractModel):
         if ctx.extract_type == 'FULL' and plan.primary == 'loan':
             self._close_missing_loans(ctx)
         self.env['collection.loan'].invalidate_model()
+
+    def _create_cases(self, ctx):
+        """The cases of the batch's obligors that have none, created before the loans so that
+        new loans are written once, linked to their case."""
+        cr = self.env.cr
+        cr.execute(SQL("""
+            CREATE TEMP TABLE _cs_new_case AS
+            SELECT DISTINCT v.cif AS partner_id FROM (%(valid)s) v
+             WHERE v.cif IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM collection_case c WHERE c.partner_id = v.cif AND c.company_id = %(company)s)
+        """, valid=self._valid_rows('loan', ctx), company=ctx.company_id))
+        missing = cr.rowcount
+        if not missing:
+            cr.execute("DROP TABLE _cs_new_case")
+            return
+        self._bulk_mode(ctx, 'collection_case', missing)
+        created = self.env['collection.case']._create_missing(
+            SQL("SELECT partner_id, %s AS company_id FROM _cs_new_case", ctx.company_id))
+        cr.execute("DROP TABLE _cs_new_case")
+        self._analyze_if_grown('collection_case', created)
 
     def _bucket_of_day_zero(self):
         rows = self.env.execute_query(SQL("""
@@ -854,11 +976,18 @@ class CollectionSyncEngine(models.AbstractModel):
         """Remember loans for the refresh at the end of the batch; ``query`` selects (loan id,
         whether its DPD must be computed again)."""
         cr = self.env.cr
-        cr.execute("CREATE TEMP TABLE IF NOT EXISTS _cs_touched_loan (id integer PRIMARY KEY, recompute boolean)")
-        cr.execute(SQL("""
-            INSERT INTO _cs_touched_loan (id, recompute) %s
-            ON CONFLICT (id) DO UPDATE SET recompute = _cs_touched_loan.recompute OR EXCLUDED.recompute
-        """, query))
+        if not self.env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_touched_loan') IS NOT NULL"))[0][0]:
+            # the first set (all the loans of a first load, maybe) is written at once, indexed after
+            cr.execute(SQL("""
+                CREATE TEMP TABLE _cs_touched_loan AS
+                SELECT q.id, bool_or(q.recompute) AS recompute FROM (%s) q(id, recompute) GROUP BY q.id
+            """, query))
+            cr.execute("ALTER TABLE _cs_touched_loan ADD PRIMARY KEY (id)")
+        else:
+            cr.execute(SQL("""
+                INSERT INTO _cs_touched_loan (id, recompute) %s
+                ON CONFLICT (id) DO UPDATE SET recompute = _cs_touched_loan.recompute OR EXCLUDED.recompute
+            """, query))
         self._analyze_temp('_cs_touched_loan')
 
     def _has_unreadable_keys(self, ctx, target):
@@ -972,7 +1101,7 @@ class CollectionSyncEngine(models.AbstractModel):
                      self._valid_rows('collateral', ctx))
         inserted, updated = self._upsert(
             ctx, 'collateral', 'collection_collateral', SQL("(source_ref, company_id) WHERE source_ref IS NOT NULL"),
-            SQL("e.source_ref = s0.ref AND e.company_id = %s", ctx.company_id),
+            SQL("e.source_ref = s0.ref AND e.source_ref IS NOT NULL AND e.company_id = %s", ctx.company_id),
             owned + fixed + defaults, [col for col, _e in owned], source)
         self._count_stats(ctx, 'collateral', inserted, updated)
         if ctx.extract_type == 'FULL' and plan.primary == 'collateral':
@@ -1007,7 +1136,7 @@ class CollectionSyncEngine(models.AbstractModel):
     def _refresh_loans(self, ctx):
         """Cases, DPD, buckets and case totals of the loans the batch touched.
 
-        New loans were written linked to their case (``collection.case._ensure_for_partners``)
+        New loans were written linked to their case (``_create_cases``)
         and with the figures of a loan without instalments, and a loan whose values change keeps
         its instalments; loans whose instalments changed and loans reopened go through
         ``collection.case._ensure_for_loans`` and ``collection.loan._recompute_delinquency``.
@@ -1039,25 +1168,23 @@ class CollectionSyncEngine(models.AbstractModel):
              WHERE l.case_id IS NOT NULL
             %s
         """, left))]
-        Case._recompute_aggregates_sql(case_ids)
+        # many cases: one pass over all of them (as the daily run does) beats a list of ids
+        cases = env.execute_query(SQL("SELECT reltuples FROM pg_class WHERE oid = 'collection_case'::regclass"))[0][0]
+        Case._recompute_aggregates_sql(None if len(case_ids) > BULK_SHARE * cases else case_ids)
 
     def _write_events(self, ctx):
-        """One outbox event per customer, loan and collateral the batch created, changed or closed."""
+        """The outbox events of the customers, loans and collateral the batch created, changed or
+        closed: one event per kind of change and chunk of up to ``SYNC_EVENT_RECORDS`` records,
+        naming them (docs/integration.md), and one ``contact.updated`` per contact point changed."""
         Event = self.env['collection.event']
         run = ctx.batch.run_id
         count = 0
         tables = {target for target in ctx.plan.targets}
         if 'customer' in tables:
-            count += Event._emit_from_query(SQL("""
-                SELECT CASE WHEN c.inserted THEN 'customer.created' ELSE 'customer.updated' END,
-                       'res.partner', p.id, p.company_id,
-                       jsonb_build_object('cif', p.cif, 'name', p.name, 'phone', p.phone, 'email', p.email,
-                                          'source', %(source)s)
-                  FROM _cs_chg_customer c JOIN res_partner p ON p.id = c.id
-            """, source=ctx.source_system), run=run)
+            count += Event._emit_from_query(self._change_events(ctx, 'customer', 'cif'), run=run)
         if self.env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_chg_point') IS NOT NULL"))[0][0]:
             # the same payload as the contact points' own contact.updated events; the points of a
-            # customer the batch creates are told by its customer.created event (phone, email)
+            # customer the batch creates are told by its customer.created event
             count += Event._emit_from_query(SQL("""
                 SELECT 'contact.updated', 'collection.contact.point', cp.id, cp.company_id,
                        jsonb_build_object('change', c.change, 'contact_id', cp.id, 'cif', p.cif,
@@ -1070,30 +1197,40 @@ class CollectionSyncEngine(models.AbstractModel):
                   JOIN res_partner p ON p.id = cp.partner_id
                  WHERE NOT EXISTS (SELECT 1 FROM _cs_chg_customer n WHERE n.id = cp.partner_id AND n.inserted)
             """), run=run)
-        if 'loan' in tables or ctx.stats.get('closed_count'):
-            if 'loan' in tables:
-                count += Event._emit_from_query(SQL("""
-                    SELECT CASE WHEN c.inserted THEN 'loan.created' ELSE 'loan.updated' END,
-                           'collection.loan', l.id, l.company_id, %(payload)s
-                      FROM _cs_chg_loan c JOIN collection_loan l ON l.id = c.id
-                """, payload=self._loan_payload()), run=run)
-            if self.env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_closed_loan') IS NOT NULL"))[0][0]:
-                count += Event._emit_from_query(SQL("""
-                    SELECT 'loan.closed', 'collection.loan', l.id, l.company_id, %(payload)s
-                      FROM _cs_closed_loan c JOIN collection_loan l ON l.id = c.id
-                """, payload=self._loan_payload()), run=run)
-                self.env.cr.execute("DROP TABLE _cs_closed_loan")
+        if 'loan' in tables:
+            count += Event._emit_from_query(self._change_events(ctx, 'loan', 'name'), run=run)
+        if self.env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_closed_loan') IS NOT NULL"))[0][0]:
+            count += Event._emit_from_query(
+                self._change_events(ctx, 'loan', 'name', changes='_cs_closed_loan', name=SQL("'loan.closed'")), run=run)
+            self.env.cr.execute("DROP TABLE _cs_closed_loan")
         if 'collateral' in tables:
-            count += Event._emit_from_query(SQL("""
-                SELECT CASE WHEN c.inserted THEN 'collateral.created' ELSE 'collateral.updated' END,
-                       'collection.collateral', k.id, k.company_id,
-                       jsonb_build_object('ref', k.source_ref, 'loan_id', k.loan_id, 'status', k.status,
-                                          'value', k.value, 'source', %(source)s)
-                  FROM _cs_chg_collateral c JOIN collection_collateral k ON k.id = c.id
-            """, source=ctx.source_system), run=run)
+            count += Event._emit_from_query(self._change_events(ctx, 'collateral', 'source_ref'), run=run)
         ctx.stats['event_count'] = count
 
-    def _loan_payload(self):
-        return SQL("""jsonb_build_object('account', l.name, 'source', l.source_system, 'partner_id', l.partner_id,
-                                         'state', l.state, 'outstanding', l.outstanding_amount,
-                                         'overdue', l.overdue_amount, 'dpd', l.dpd)""")
+    def _change_events(self, ctx, target, key, changes=None, name=None):
+        """The events of the records of ``target`` listed in ``changes`` (by default the batch's
+        created and updated ones): ``<target>.created`` / ``<target>.updated`` or ``name``."""
+        model = {'customer': 'res.partner', 'loan': 'collection.loan', 'collateral': 'collection.collateral'}[target]
+        return self._chunked_events(ctx, model, SQL("""
+            SELECT %(name)s AS name, r.company_id, r.id, r.%(key)s AS ref
+              FROM %(changes)s c JOIN %(table)s r ON r.id = c.id
+        """, name=name or SQL("CASE WHEN c.inserted THEN %s ELSE %s END", f'{target}.created', f'{target}.updated'),
+            key=SQL.identifier(key), changes=SQL.identifier(changes or f'_cs_chg_{target}'),
+            table=SQL.identifier(TARGET_TABLES[target])))
+
+    def _chunked_events(self, ctx, model, records):
+        """The events (name, model, no record id, company, payload) of ``records`` (SQL selecting
+        ``name``, ``company_id``, ``id`` and the source's key as ``ref``): one per event name,
+        company and chunk of up to ``SYNC_EVENT_RECORDS`` records in id order, whose payload
+        lists their ids and keys."""
+        return SQL("""
+            SELECT q.name, %(model)s, NULL::integer, q.company_id,
+                   jsonb_build_object('source', %(source)s, 'count', COUNT(*),
+                                      'ids', to_jsonb(array_agg(q.id ORDER BY q.id)),
+                                      'refs', to_jsonb(array_agg(q.ref ORDER BY q.id)))
+              FROM (SELECT r.*, (row_number() OVER (PARTITION BY r.name, r.company_id ORDER BY r.id) - 1)
+                                / %(size)s AS chunk
+                      FROM (%(records)s) r) q
+          GROUP BY q.name, q.company_id, q.chunk
+          ORDER BY MIN(q.id), q.name
+        """, model=model, source=ctx.source_system, size=SYNC_EVENT_RECORDS, records=records)

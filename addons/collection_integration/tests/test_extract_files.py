@@ -54,21 +54,23 @@ class TestExtractFiles(CollectionSyncCommon):
         car = self.env['collection.collateral'].search([('source_ref', '=', 'COL-1')])
         self.assertEqual((car.loan_id, car.partner_id, car.case_id), (aa2, alice, aa2.case_id))
         self.assertEqual((car.collateral_type, car.year, car.value), ('vehicle', 2019, 7000))
-        # events, written set-based in the outbox
+        # events, written set-based in the outbox: one per kind of change and chunk of records,
+        # naming the records (ids and the source's keys)
         events = self.env['collection.event'].search([('run_id', '=', run.id)])
-        names = events.mapped('name')
-        self.assertEqual(names.count('customer.created'), 3)
-        self.assertEqual(names.count('loan.created'), 3)
-        self.assertEqual(names.count('collateral.created'), 1)
+        self.assertEqual(sorted(events.mapped('name')),
+                         ['collateral.created', 'customer.created', 'loan.created', 'sync.completed'])
         # the contact points of new customers are told by customer.created
-        self.assertEqual(names.count('contact.updated'), 0)
-        bruno_event = events.filtered(lambda e: e.name == 'customer.created' and e.res_id == bruno.id)
-        self.assertEqual((bruno_event.payload['cif'], bruno_event.payload['phone']), ('C200', '+12025550122'))
-        self.assertEqual(names.count('sync.completed'), 1)
-        loan_event = events.filtered(lambda e: e.name == 'loan.created' and e.res_id == aa1.id)
-        self.assertEqual(loan_event.payload['account'], 'AA1')
-        # written with the loans batch, before the instalments file was loaded
-        self.assertEqual((loan_event.payload['outstanding'], loan_event.payload['dpd']), (900.5, 0))
+        customers_event = events.filtered(lambda e: e.name == 'customer.created')
+        self.assertEqual((customers_event.res_model, customers_event.res_id), ('res.partner', 0))
+        self.assertEqual(customers_event.payload, {
+            'source': 'T24', 'count': 3, 'ids': (alice | bruno | carmen).sorted('id').ids,
+            'refs': [p.cif for p in (alice | bruno | carmen).sorted('id')]})
+        loans_event = events.filtered(lambda e: e.name == 'loan.created')
+        self.assertEqual(loans_event.payload, {
+            'source': 'T24', 'count': 3, 'ids': (aa1 | aa2 | aa3).sorted('id').ids,
+            'refs': [loan.name for loan in (aa1 | aa2 | aa3).sorted('id')]})
+        collateral_event = events.filtered(lambda e: e.name == 'collateral.created')
+        self.assertEqual((collateral_event.payload['ids'], collateral_event.payload['refs']), ([car.id], ['COL-1']))
         self.assertEqual(set(events.mapped('state')), {'pending'})
         # the counters of the run
         self.assertEqual(run.record_count, 3 + 3 + 4 + 1)
@@ -126,14 +128,14 @@ class TestExtractFiles(CollectionSyncCommon):
         self.assertEqual(self.loan('AA2').state, 'active')
         self.assertEqual(self.loan('AA1').case_id.total_outstanding, 4850.5)
         event = self.env['collection.event'].search([('run_id', '=', run.id), ('name', '=', 'loan.updated')])
-        self.assertEqual(event.res_id, self.loan('AA1').id)
+        self.assertEqual((event.payload['ids'], event.payload['refs']), ([self.loan('AA1').id], ['AA1']))
         # full refresh without AA3: AA3 is closed, the others stay
         run = self.sync(paths=[self.extract('ARRANGEMENT', [changed, self.loans()[1]], extract='FULL')])
         self.assertEqual(run.closed_count, 1)
         self.assertEqual(self.loan('AA3').state, 'closed')
         self.assertEqual(self.loan('AA1').state, 'active')
         closed = self.env['collection.event'].search([('run_id', '=', run.id), ('name', '=', 'loan.closed')])
-        self.assertEqual(closed.res_id, self.loan('AA3').id)
+        self.assertEqual((closed.payload['ids'], closed.payload['refs']), ([self.loan('AA3').id], ['AA3']))
         # Bruno's case no longer counts the closed loan
         self.assertEqual(self.loan('AA3').case_id.loan_count, 0)
         self.assertEqual(self.loan('AA3').case_id.total_outstanding, 0)
