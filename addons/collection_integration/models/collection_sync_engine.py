@@ -40,14 +40,14 @@ PLANNER_SETTINGS = {
     'jit': 'off',
     # sorts and hashes over a whole extract want more than the default memory
     'work_mem': '64MB',
-    # the tables a sync reads are mostly in memory: an index lookup costs about a sequential read
-    'random_page_cost': '1.1',
     # bitmap scans would take the trigram indexes for key lookups (estimated far too cheap)
     'enable_bitmapscan': 'off',
 }
-# a batch of less than this share of its table's rows probes the tables' indexes row by row
+# a batch of less than this share of its table's rows probes the tables' indexes row by row (the
+# tables are mostly in memory, an index lookup costs about a sequential read) rather than reading
+# whole tables into hashes; a larger one reads them whole
 SMALL_BATCH_SHARE = 0.1
-SMALL_BATCH_SETTINGS = {'enable_hashjoin': 'off', 'enable_mergejoin': 'off'}
+SMALL_BATCH_SETTINGS = {'random_page_cost': '1.1', 'enable_hashjoin': 'off', 'enable_mergejoin': 'off'}
 TEMP_TABLES = ('_cs_stage', '_cs_src', '_cs_new_case', '_cs_phone', '_cs_points', '_cs_chg_point', '_cs_touched_loan', '_cs_reopened', '_cs_left_case',
                '_cs_closed_loan', '_cs_released') + tuple(
     f'_cs_{kind}_{target}' for kind in ('val', 'chg') for target in TARGET_ORDER)
@@ -642,16 +642,17 @@ class CollectionSyncEngine(models.AbstractModel):
 
     def _upsert(self, ctx, target, table, conflict, match, insert_columns, update_columns, source_query,
                 on_source=None):
-        """INSERT ... ON CONFLICT DO UPDATE ... WHERE changed; the changed ids go to _cs_chg_<target>.
+        """Write the rows of ``source_query`` into ``table``: the new ones inserted, the existing
+        ones whose values differ updated; the ids written go to ``_cs_chg_<target>``.
 
         ``match`` (on aliases ``e``, the table, and ``s0``, the source rows) finds the existing
-        row: its id is reused, so that only new rows draw from the id sequence (a plain
-        ON CONFLICT would draw one number per row and run after the sequence in a few years
-        of daily full extracts). Rows equal to the existing ones are left out before the
-        INSERT: ON CONFLICT DO UPDATE would lock (and so write) every row it meets, even the
-        ones its WHERE then leaves alone. ``on_source`` is called once the work table
-        ``_cs_src`` holds the source rows (``s0.*``), their new id (``new_id``) and the existing
-        row's id and values (``existing_id``, ``e__<column>``).
+        row, decided in the work table ``_cs_src`` before anything is written: only new rows
+        draw from the id sequence, unchanged rows are not touched at all (not even locked), and
+        existing rows are updated by id. New rows are inserted with ON CONFLICT (``conflict``)
+        for a row another transaction added meanwhile, or, in the bulk-load mode (where the
+        table is locked), plainly: ON CONFLICT doubles the cost of an insert. ``on_source`` is
+        called once ``_cs_src`` holds the source rows (``s0.*``), their new id (``new_id``) and
+        the existing row's id and values (``existing_id``, ``e__<column>``).
         """
         env = self.env
         audit = [('create_uid', SQL("%s", ctx.uid)), ('create_date', SQL("%s", ctx.now)),
@@ -659,6 +660,7 @@ class CollectionSyncEngine(models.AbstractModel):
         columns, select = self._insert_parts([('id', SQL("src.new_id"))] + insert_columns + audit)
         expressions = dict(insert_columns)
         chg = SQL.identifier(f'_cs_chg_{target}')
+        table_sql = SQL.identifier(table)
         env.cr.execute(SQL("CREATE TEMP TABLE %s (id integer, inserted boolean)", chg))
         # the rows with their existing counterpart, in a work table of their own: a statement
         # that inserts into a table must not also scan it (with the statistics of a table that
@@ -669,7 +671,7 @@ class CollectionSyncEngine(models.AbstractModel):
             SELECT COALESCE(e.id, nextval(%(sequence)s)) AS new_id, e.id AS existing_id, %(existing)s, s0.*
               FROM (%(source)s) s0
          LEFT JOIN %(table)s e ON %(match)s
-        """, table=SQL.identifier(table), source=source_query, sequence=f'{table}_id_seq', match=match,
+        """, table=table_sql, source=source_query, sequence=f'{table}_id_seq', match=match,
             existing=SQL(", ").join(SQL("e.%s AS %s", SQL.identifier(c), SQL.identifier(f'e__{c}')) for c in update_columns)))
         candidates = env.cr.rowcount
         self._analyze_temp('_cs_src')
@@ -677,26 +679,49 @@ class CollectionSyncEngine(models.AbstractModel):
             on_source()
         old = SQL(", ").join(SQL("src.%s", SQL.identifier(f'e__{c}')) for c in update_columns)
         new = SQL(", ").join(expressions[c] for c in update_columns)
+        bulk = False
         if self._may_bulk(ctx, table, candidates):
             to_write = env.execute_query(SQL(
                 "SELECT COUNT(*) FROM _cs_src src WHERE src.existing_id IS NULL OR (%s) IS DISTINCT FROM (%s)",
                 old, new))[0][0]
-            self._bulk_mode(ctx, table, to_write)
+            bulk = self._bulk_mode(ctx, table, to_write)
+        if bulk:
+            # the table is the batch's alone from here on: a row another transaction added
+            # since _cs_src was built is taken as existing
+            env.cr.execute(SQL("""
+                UPDATE _cs_src s0 SET existing_id = e.id, new_id = e.id, %(existing)s
+                  FROM %(table)s e WHERE s0.existing_id IS NULL AND %(match)s
+            """, table=table_sql, match=match, existing=SQL(", ").join(
+                SQL("%s = e.%s", SQL.identifier(f'e__{c}'), SQL.identifier(c)) for c in update_columns)))
+            env.cr.execute(SQL("INSERT INTO %s (%s) SELECT %s FROM _cs_src src WHERE src.existing_id IS NULL",
+                               table_sql, columns, select))
+            env.cr.execute(SQL("INSERT INTO %s SELECT new_id, TRUE FROM _cs_src WHERE existing_id IS NULL", chg))
+        else:
+            env.cr.execute(SQL("""
+                WITH up AS (
+                    INSERT INTO %(table)s AS t (%(columns)s)
+                    SELECT %(select)s FROM _cs_src src WHERE src.existing_id IS NULL
+                    ON CONFLICT %(conflict)s DO UPDATE
+                       SET %(set)s, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                     WHERE %(changed)s
+                    RETURNING t.id, t.xmax = 0 AS inserted
+                )
+                INSERT INTO %(chg)s SELECT id, inserted FROM up
+            """, table=table_sql, columns=columns, select=select, conflict=conflict,
+                set=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in update_columns),
+                changed=self._changed(update_columns), chg=chg))
         env.cr.execute(SQL("""
             WITH up AS (
-                INSERT INTO %(table)s AS t (%(columns)s)
-                SELECT %(select)s
+                UPDATE %(table)s t SET %(set)s, write_uid = %(uid)s, write_date = %(now)s
                   FROM _cs_src src
-                 WHERE src.existing_id IS NULL OR (%(old)s) IS DISTINCT FROM (%(new)s)
-                ON CONFLICT %(conflict)s DO UPDATE
-                   SET %(set)s, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
-                 WHERE %(changed)s
-                RETURNING t.id, t.xmax = 0 AS inserted
+                 WHERE t.id = src.existing_id AND (%(old)s) IS DISTINCT FROM (%(new)s)
+                   AND (%(current)s) IS DISTINCT FROM (%(new)s)
+             RETURNING t.id
             )
-            INSERT INTO %(chg)s SELECT id, inserted FROM up
-        """, table=SQL.identifier(table), columns=columns, select=select, conflict=conflict, old=old, new=new,
-            set=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in update_columns),
-            changed=self._changed(update_columns), chg=chg))
+            INSERT INTO %(chg)s SELECT id, FALSE FROM up
+        """, table=table_sql, old=old, new=new, uid=ctx.uid, now=ctx.now, chg=chg,
+            current=SQL(", ").join(SQL("t.%s", SQL.identifier(c)) for c in update_columns),
+            set=SQL(", ").join(SQL("%s = %s", SQL.identifier(c), expressions[c]) for c in update_columns)))
         env.cr.execute("DROP TABLE _cs_src")
         self._analyze_temp(f'_cs_chg_{target}')
         inserted, updated = env.execute_query(SQL(
@@ -818,6 +843,8 @@ class CollectionSyncEngine(models.AbstractModel):
         # what exists already is decided here, before the INSERT (which must not scan the table it fills)
         cr.execute(SQL("""
             CREATE TEMP TABLE _cs_points AS
+            SELECT q.*, CASE WHEN q.is_new THEN nextval('collection_contact_point_id_seq') END AS id
+              FROM (
             SELECT pt.*,
                    NOT EXISTS (SELECT 1 FROM collection_contact_point x
                                 WHERE x.partner_id = pt.partner_id AND x.kind = pt.kind
@@ -831,6 +858,7 @@ class CollectionSyncEngine(models.AbstractModel):
                       JOIN res_partner p ON p.cif = src.cif AND p.cif IS NOT NULL AND p.company_id = %(company)s
                       CROSS JOIN LATERAL (VALUES %(parts)s) k(kind, value, e164)
                      WHERE k.value IS NOT NULL) pt
+            OFFSET 0) q
         """, country=SQL("COALESCE(src.country, %s)", ctx.connector.default_country_id.id or None)
             if plan.is_mapped('customer', 'country') else SQL("%s::integer", ctx.connector.default_country_id.id or None),
             street=optional('street'), city=optional('city'), zip=optional('zip'),
@@ -838,7 +866,7 @@ class CollectionSyncEngine(models.AbstractModel):
         cr.execute("CREATE INDEX ON _cs_points (partner_id, kind, value)")
         self._analyze_temp('_cs_points')
         new_points = self.env.execute_query(SQL("SELECT COUNT(*) FROM _cs_points WHERE is_new"))[0][0]
-        self._bulk_mode(ctx, 'collection_contact_point', new_points)
+        locked = self._bulk_mode(ctx, 'collection_contact_point', new_points)
         defaults = self._orm_defaults('collection.contact.point', {
             'partner_id', 'company_id', 'kind', 'value', 'country_id', 'street', 'city', 'zip', 'source',
             'state', 'is_primary', 'active'})
@@ -850,37 +878,45 @@ class CollectionSyncEngine(models.AbstractModel):
             WITH up AS (
                 UPDATE collection_contact_point t SET state = 'unverified', write_uid = %(uid)s, write_date = %(now)s
                   FROM _cs_points pt
-                 WHERE t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
+                 WHERE NOT pt.is_new
+                   AND t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
                    AND t.source = 'bank' AND t.state = 'invalid'
              RETURNING t.id
             )
             INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
         """, uid=ctx.uid, now=ctx.now))
         reactivated = cr.rowcount
+        # the new points' ids are drawn in _cs_points: the points of customers the batch creates
+        # need no event (their customer.created tells them), the others' are known without RETURNING
         cr.execute(SQL("""
-          WITH up AS (
-            INSERT INTO collection_contact_point AS t (partner_id, company_id, kind, value, phone_e164, country_id,
+            INSERT INTO collection_contact_point AS t (id, partner_id, company_id, kind, value, phone_e164, country_id,
                    street, city, zip, source, state, is_primary, active %(extra_cols)s,
                    create_uid, create_date, write_uid, write_date)
-            SELECT pt.partner_id, %(company)s, pt.kind, pt.value, pt.e164, pt.country_id,
+            SELECT pt.id, pt.partner_id, %(company)s, pt.kind, pt.value, pt.e164, pt.country_id,
                    CASE WHEN pt.kind = 'address' THEN pt.street END, CASE WHEN pt.kind = 'address' THEN pt.city END,
                    CASE WHEN pt.kind = 'address' THEN pt.zip END, 'bank', 'unverified', pt.make_primary,
                    TRUE %(extra_vals)s, %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM _cs_points pt
              WHERE pt.is_new
-            ON CONFLICT (partner_id, kind, value) WHERE active DO NOTHING
-            RETURNING t.id
-          )
-          INSERT INTO _cs_chg_point SELECT id, 'created' FROM up
-        """, company=ctx.company_id, extra_cols=extra_cols, extra_vals=extra_vals, uid=ctx.uid, now=ctx.now))
+            %(on_conflict)s
+        """, company=ctx.company_id, extra_cols=extra_cols, extra_vals=extra_vals, uid=ctx.uid, now=ctx.now,
+            # no other transaction writes the table while the bulk-load mode holds it
+            on_conflict=SQL() if locked else SQL("ON CONFLICT (partner_id, kind, value) WHERE active DO NOTHING")))
         added = cr.rowcount + reactivated
         self._analyze_if_grown('collection_contact_point', cr.rowcount)
+        cr.execute("""
+            INSERT INTO _cs_chg_point
+            SELECT pt.id, 'created' FROM _cs_points pt
+             WHERE pt.is_new AND NOT EXISTS (SELECT 1 FROM _cs_chg_customer n WHERE n.id = pt.partner_id AND n.inserted)
+        """)
+        # the bank's points that the customers (but those the batch creates) no longer have
         cr.execute(SQL("""
             WITH up AS (
                 UPDATE collection_contact_point cp
                    SET state = 'invalid', is_primary = FALSE, write_uid = %(uid)s, write_date = %(now)s
                   FROM (SELECT DISTINCT p.id FROM (%(valid)s) src
-                          JOIN res_partner p ON p.cif = src.cif AND p.cif IS NOT NULL AND p.company_id = %(company)s) b
+                          JOIN res_partner p ON p.cif = src.cif AND p.cif IS NOT NULL AND p.company_id = %(company)s
+                         WHERE NOT EXISTS (SELECT 1 FROM _cs_chg_customer n WHERE n.id = p.id AND n.inserted)) b
                  WHERE cp.partner_id = b.id
                    AND cp.source = 'bank' AND cp.active AND cp.state <> 'invalid' AND cp.kind IN %(kinds)s
                    AND NOT EXISTS (SELECT 1 FROM _cs_points pt
@@ -960,9 +996,9 @@ class CollectionSyncEngine(models.AbstractModel):
         if not missing:
             cr.execute("DROP TABLE _cs_new_case")
             return
-        self._bulk_mode(ctx, 'collection_case', missing)
+        locked = self._bulk_mode(ctx, 'collection_case', missing)
         created = self.env['collection.case']._create_missing(
-            SQL("SELECT partner_id, %s AS company_id FROM _cs_new_case", ctx.company_id))
+            SQL("SELECT partner_id, %s AS company_id FROM _cs_new_case", ctx.company_id), locked=locked)
         cr.execute("DROP TABLE _cs_new_case")
         self._analyze_if_grown('collection_case', created)
 
