@@ -1,3 +1,4 @@
+import codecs
 import csv
 import json
 import logging
@@ -12,7 +13,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools.bulk_load import BulkLoad
-from ..tools.copy_stream import RowsAsCsv, TextRowSink
+from ..tools.copy_stream import CsvBodyStream, RowsAsCsv, TextRowSink
+from ..tools.extract_reader import CsvExtractReader
 from ..tools.phone_batch import format_e164_fast
 from ..tools.sync_schema import NORMALISED_VALUES, TARGET_ORDER, TARGETS, control_spec, primary_target
 
@@ -48,7 +50,7 @@ PLANNER_SETTINGS = {
 # whole tables into hashes; a larger one reads them whole
 SMALL_BATCH_SHARE = 0.1
 SMALL_BATCH_SETTINGS = {'random_page_cost': '1.1', 'enable_hashjoin': 'off', 'enable_mergejoin': 'off'}
-TEMP_TABLES = ('_cs_stage', '_cs_src', '_cs_new_case', '_cs_phone', '_cs_points', '_cs_chg_point', '_cs_touched_loan', '_cs_reopened', '_cs_left_case',
+TEMP_TABLES = ('_cs_raw', '_cs_src', '_cs_new_case', '_cs_phone', '_cs_points', '_cs_chg_point', '_cs_touched_loan', '_cs_reopened', '_cs_left_case',
                '_cs_closed_loan', '_cs_released') + tuple(
     f'_cs_{kind}_{target}' for kind in ('val', 'chg') for target in TARGET_ORDER)
 
@@ -69,6 +71,10 @@ def is_date_sql(value):
     day 01-31 (whether the day exists in its month is checked on the date built from it)."""
     return SQL("(%(v)s LIKE '____-__-__' AND translate(%(v)s, '0123456789', '') = '--' AND left(%(v)s, 1) <> '0' "
                "AND substr(%(v)s, 6, 2) BETWEEN '01' AND '12' AND substr(%(v)s, 9, 2) BETWEEN '01' AND '31')", v=value)
+
+
+class _NotAsReaderReads(Exception):
+    """The fast way of staging a file cannot be sure to read it as the reader would."""
 
 
 class BatchRejected(Exception):
@@ -203,6 +209,7 @@ class CollectionSyncEngine(models.AbstractModel):
         return records < SMALL_BATCH_SHARE * rows
 
     def _drop_temp_tables(self):
+        self.env.cr.execute("DROP VIEW IF EXISTS _cs_stage")
         self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL(", ").join(SQL.identifier(t) for t in TEMP_TABLES)))
 
     # ------------------------------------------------------------------
@@ -210,12 +217,20 @@ class CollectionSyncEngine(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _stage(self, ctx, source):
-        """Stream the records of ``source`` into the TEMP table ``_cs_stage`` with COPY."""
+        """Stream the records of ``source`` into the TEMP table ``_cs_raw`` with COPY; the view
+        ``_cs_stage`` shows them with the columns later steps read: ``line_no``, ``parse_error``
+        and one text column ``<target>__<field>`` per field of the plan's targets."""
+        if not self._stage_csv_file(ctx, source):
+            self._stage_records(ctx, source)
+
+    def _stage_records(self, ctx, source):
+        """The records as the reader yields them, one by one (any format, any file)."""
         plan = ctx.plan
         columns = [SQL("%s text", SQL.identifier(f'{target}__{name}'))
                    for target in plan.targets for name in TARGETS[target]['fields']]
         self.env.cr.execute(SQL(
-            "CREATE TEMP TABLE _cs_stage (line_no integer, parse_error text, %s)", SQL(", ").join(columns)))
+            "CREATE TEMP TABLE _cs_raw (line_no integer, parse_error text, %s)", SQL(", ").join(columns)))
+        self.env.cr.execute("CREATE TEMP VIEW _cs_stage AS SELECT * FROM _cs_raw")
         defaults = [plan.fields[target][name][1] for target, name in plan.stage_columns]
         failure = []
 
@@ -236,11 +251,56 @@ class CollectionSyncEngine(models.AbstractModel):
         copy_columns = ', '.join(['line_no', 'parse_error'] + [f'"{t}__{n}"' for t, n in plan.stage_columns])
         try:
             self.env.cr.copy_expert(
-                f"COPY _cs_stage ({copy_columns}) FROM STDIN WITH (FORMAT csv)", RowsAsCsv(rows()), size=1 << 20)
+                f"COPY _cs_raw ({copy_columns}) FROM STDIN WITH (FORMAT csv)", RowsAsCsv(rows()), size=1 << 20)
         except psycopg2.Error:
             if failure:
                 raise failure[0] from None
             raise
+
+    def _stage_csv_file(self, ctx, source):
+        """The data lines of a CSV extract handed to COPY as they are, several times faster than
+        reading them in Python; False (nothing staged) when PostgreSQL might read the file
+        otherwise than the reader does: an encoding other than UTF-8, a record over several
+        lines, quotes inside a field, a line with too few or too many fields, no trailer or data
+        after it. The reader then goes through the file."""
+        if not isinstance(source, CsvExtractReader) or len(source.columns) < 2 or len(source.delimiter) != 1 \
+                or codecs.lookup(source.encoding).name != 'utf-8':
+            return False
+        cr = self.env.cr
+        first_line = source.header_lines + 1
+        columns = [SQL.identifier(f'c_{index}') for index in range(len(source.columns))]
+        try:
+            with cr.savepoint(flush=False), open(source.path, 'rb') as handle:
+                for _line in range(source.header_lines):
+                    handle.readline()
+                cr.execute(SQL("CREATE TEMP TABLE _cs_raw (line_no integer GENERATED ALWAYS AS IDENTITY (START WITH %s), %s)",
+                               first_line, SQL(", ").join(SQL("%s text", column) for column in columns)))
+                stream = CsvBodyStream(handle, source.delimiter)
+                copy = cr.mogrify(SQL("COPY _cs_raw (%s) FROM STDIN WITH (FORMAT csv, DELIMITER %s)",
+                                      SQL(", ").join(columns), source.delimiter)).decode()
+                cr.copy_expert(copy, stream, size=1 << 20)
+                count = cr.rowcount
+                if stream.refused or stream.trailer_line is None or stream.lines != count or stream.rest.strip():
+                    raise _NotAsReaderReads()
+                trailer_row = next(csv.reader([stream.trailer_line.decode().strip()], delimiter=source.delimiter))
+                trailer = source.parse_trailer(trailer_row, first_line + count)
+        except (psycopg2.Error, UnicodeDecodeError, csv.Error, _NotAsReaderReads):
+            return False
+        source.record_count, source.trailer = count, trailer
+        plan = ctx.plan
+        positions = {name: index for index, name in reversed(list(enumerate(source.columns)))}
+        defaults = any(default for fields_map in plan.fields.values() for _column, default in fields_map.values())
+        values = []
+        for target in plan.targets:
+            for name in TARGETS[target]['fields']:
+                column, default = plan.fields[target].get(name, (None, None))
+                value = columns[positions[column]] if column in positions else SQL("NULL::text")
+                if defaults and default:
+                    value = SQL("COALESCE(NULLIF(%s, ''), %s)", value, default)
+                values.append(SQL("%s AS %s", value, SQL.identifier(f'{target}__{name}')))
+        cr.execute(SQL("CREATE TEMP VIEW _cs_stage AS SELECT line_no, NULL::text AS parse_error, %s FROM _cs_raw",
+                       SQL(", ").join(values)))
+        return True
 
     # ------------------------------------------------------------------
     # reconciliation

@@ -111,6 +111,32 @@ class TestSyncValidation(CollectionSyncCommon):
         self.assertTrue(self.loan('AA1') and self.loan('AA3'))
         self.assertEqual(run.state, 'warning')
 
+    def test_csv_quotes_and_line_breaks(self):
+        """Quoted fields, a field over two lines and a quote inside an unquoted field are read as
+        Python's csv module reads them, with the line numbers of the file (the fast way of
+        staging a CSV file steps aside when it cannot be sure of that)."""
+        quoted = self.extract('CUSTOMER', [
+            {'CUSTOMER_ID': 'C400', 'NAME': "Ames, Alice"},
+            {'CUSTOMER_ID': 'C500', 'NAME': 'Carmen "C" Trading'},
+            {'CUSTOMER_ID': '', 'NAME': "No CIF"},
+        ], extract='DELTA')
+        broken = self.extract('CUSTOMER', [
+            {'CUSTOMER_ID': 'C600', 'NAME': "Bruno\nBrown"},
+            {'CUSTOMER_ID': 'C700', 'NAME': "Placeholder"},
+            {'CUSTOMER_ID': '', 'NAME': "No CIF"},
+        ], extract='DELTA')
+        with open(broken) as handle:
+            lines = handle.readlines()
+        lines[4] = lines[4].replace('Placeholder', 'Dan O"Neil')  # a quote inside an unquoted field
+        with open(broken, 'w') as handle:
+            handle.writelines(lines)
+        run = self.sync(paths=[quoted, broken])
+        self.assertEqual(run.batch_ids.mapped('state'), ['done', 'done'])
+        self.assertEqual([self.partner(cif).name for cif in ('C400', 'C500', 'C600', 'C700')],
+                         ["Ames, Alice", 'Carmen "C" Trading', "Bruno\nBrown", 'Dan O"Neil'])
+        self.assertEqual({(r.batch_id.name, r.line_no, r.reason) for r in run.reject_ids if r.severity == 'error'},
+                         {(os.path.basename(quoted), 5, 'missing_value'), (os.path.basename(broken), 6, 'missing_value')})
+
     def test_json_invalid_line(self):
         path = self.extract('ARRANGEMENT', [self.loan_row('AA1'), self.loan_row('AA2')], fmt='json')
         with open(path) as handle:

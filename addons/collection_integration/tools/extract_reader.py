@@ -189,6 +189,7 @@ class CsvExtractReader(ExtractReader):
             raise ExtractError(f"malformed CSV: {error}", self._reader.line_num) from None
         self.columns = [name.strip().upper() for name in names]
         self._ncols = len(self.columns)
+        self.header_lines = self._reader.line_num  # physical lines before the data
 
     @staticmethod
     def _pairs(cells, line):
@@ -199,6 +200,15 @@ class CsvExtractReader(ExtractReader):
                 raise ExtractError(f"{cell!r} is not a key=value pair", line)
             pairs[key.strip().lower()] = value
         return pairs
+
+    @classmethod
+    def parse_trailer(cls, row, line):
+        """The trailer of the ``#TRAILER`` row ``row`` (its cells), found at ``line``."""
+        pairs = cls._pairs(row[1:], line)
+        totals = {key[len('total_'):]: value for key, value in pairs.items() if key.startswith('total_')}
+        if 'total' in pairs:
+            totals['*'] = pairs['total']
+        return make_trailer(pairs.get('record_count'), totals, line)
 
     def records(self, columns):
         positions = [self.columns.index(c) if c in self.columns else None for c in columns]
@@ -229,11 +239,7 @@ class CsvExtractReader(ExtractReader):
             if not row:
                 continue
             if row[0].strip().upper() == TRAILER_MARK:
-                pairs = self._pairs(row[1:], start)
-                totals = {key[len('total_'):]: value for key, value in pairs.items() if key.startswith('total_')}
-                if 'total' in pairs:
-                    totals['*'] = pairs['total']
-                self.trailer = make_trailer(pairs.get('record_count'), totals, start)
+                self.trailer = self.parse_trailer(row, start)
                 try:
                     extra = next(reader, None)
                 except (UnicodeDecodeError, csv.Error):
