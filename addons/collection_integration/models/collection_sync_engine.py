@@ -50,15 +50,15 @@ PLANNER_SETTINGS = {
 # whole tables into hashes; a larger one reads them whole
 SMALL_BATCH_SHARE = 0.1
 SMALL_BATCH_SETTINGS = {'random_page_cost': '1.1', 'enable_hashjoin': 'off', 'enable_mergejoin': 'off'}
-TEMP_TABLES = ('_cs_raw', '_cs_src', '_cs_new_case', '_cs_phone', '_cs_points', '_cs_chg_point', '_cs_touched_loan', '_cs_reopened', '_cs_left_case',
+TEMP_TABLES = ('_cs_raw', '_cs_dup', '_cs_src', '_cs_new_case', '_cs_phone', '_cs_points', '_cs_chg_point', '_cs_touched_loan', '_cs_reopened', '_cs_left_case',
                '_cs_closed_loan', '_cs_released') + tuple(
     f'_cs_{kind}_{target}' for kind in ('val', 'chg') for target in TARGET_ORDER)
 
 
 def is_number_sql(value):
     """SQL: ``value`` (trimmed text) is a decimal number of up to 15 digits and 6 decimals."""
-    return SQL("(%(v)s ~ %(re)s AND length(split_part(ltrim(%(v)s, '+-'), '.', 1)) <= 15 "
-               "AND length(split_part(%(v)s, '.', 2)) <= 6)", v=value, re=DECIMAL_RE)
+    return SQL("(%(v)s ~ %(re)s AND (length(%(v)s) <= 15 OR length(split_part(ltrim(%(v)s, '+-'), '.', 1)) <= 15) "
+               "AND (strpos(%(v)s, '.') = 0 OR length(%(v)s) - strpos(%(v)s, '.') <= 6))", v=value, re=DECIMAL_RE)
 
 
 def is_integer_sql(value):
@@ -337,15 +337,16 @@ class CollectionSyncEngine(models.AbstractModel):
         else:
             currency = SQL("'*'")
         required = TARGETS[ctx.plan.primary]['fields'][amount_field][1]
+        # each level computed once per row (OFFSET 0 keeps them apart)
         rows = env.execute_query(SQL("""
-            SELECT %(currency)s,
-                   COALESCE(SUM(CASE WHEN %(readable)s THEN %(amount)s::numeric END), 0)::text,
-                   COUNT(*) FILTER (WHERE parse_error IS NOT NULL
-                                       OR (%(amount)s IS NULL AND %(required)s)
-                                       OR NOT %(readable)s)
-              FROM _cs_stage
+            SELECT currency, COALESCE(SUM(CASE WHEN readable THEN amount::numeric END), 0)::text,
+                   COUNT(*) FILTER (WHERE parse_error IS NOT NULL OR (amount IS NULL AND %(required)s)
+                                       OR NOT readable)
+              FROM (SELECT v.*, %(readable)s AS readable
+                      FROM (SELECT %(currency)s AS currency, %(amount)s AS amount, parse_error FROM _cs_stage OFFSET 0) v
+                    OFFSET 0) r
           GROUP BY 1
-        """, currency=currency, amount=amount, readable=is_number_sql(amount), required=required))
+        """, currency=currency, amount=amount, readable=is_number_sql(SQL("v.amount")), required=required))
         # exact decimals (Odoo reads numeric columns as floats)
         found = {code: Decimal(total) for code, total, _unreadable in rows}
         unreadable = sum(count for _code, _total, count in rows)
@@ -381,15 +382,20 @@ class CollectionSyncEngine(models.AbstractModel):
             self._validate_phones(ctx, target)
         # l0: trimmed raw values and lookups; l1: typed values (each cast guarded by its pattern,
         # computed once); l2: the reason each field would reject the row, duplicates, warnings
-        level1, joins, typed_values, checks, warnings = [], [], [], [], []
+        level1, joins, typed_values, checks, warnings, date_tables = [], [], [], [], [], []
         for name, (kind, required, _label) in spec['fields'].items():
             stage_col = SQL("s.%s", SQL.identifier(f'{target}__{name}'))
             raw = SQL("NULLIF(btrim(%s), '')", stage_col)
             r = SQL.identifier(f'r_{name}')
             if kind == 'date':
-                raw = SQL("""CASE WHEN length(%(raw)s) = 8 AND translate(%(raw)s, '0123456789', '') = ''
-                                  THEN substr(%(raw)s, 1, 4) || '-' || substr(%(raw)s, 5, 2) || '-' || substr(%(raw)s, 7, 2)
-                                  ELSE %(raw)s END""", raw=raw)
+                # a file holds few distinct dates: each is read once, in a table of its own
+                lookup = SQL.identifier(f'_cs_date_{len(date_tables)}')
+                date_tables.append(lookup)
+                self._date_lookup(ctx, target, name, lookup)
+                joins.append(SQL("LEFT JOIN %(t)s ON %(t)s.raw = %(raw)s", t=lookup, raw=raw))
+                level1.append(SQL("%s.t AS %s, %s.ok AS %s", lookup, SQL.identifier(f'd_{name}'),
+                                  lookup, SQL.identifier(f'ok_{name}')))
+                raw = SQL("%s.r", lookup)
             level1.append(SQL("%s AS %s", raw, r))
             missing = SQL("'missing_value'") if required else SQL("NULL")
             typed, bad, warn = self._field_rules(ctx, target, name, kind, r, level1, joins)
@@ -401,9 +407,22 @@ class CollectionSyncEngine(models.AbstractModel):
         key_text = SQL(" || '/' || ").join(SQL("COALESCE(%s, '')", SQL.identifier(f'r_{k}')) for k in key)
         key_present = SQL(" AND ").join(SQL("%s IS NOT NULL", SQL.identifier(f'r_{k}')) for k in key)
         if target == plan.primary:
-            partition = SQL(", ").join(SQL.identifier(f'r_{k}') for k in key)
-            duplicate = SQL("CASE WHEN %s AND count(*) OVER (PARTITION BY %s) > 1 THEN 'duplicate_key' END",
-                            key_present, partition)
+            # the keys found on several lines, from the keys alone (a window over the whole rows
+            # would sort them all)
+            raws = [SQL("NULLIF(btrim(s.%s), '')", SQL.identifier(f'{target}__{k}')) for k in key]
+            self.env.cr.execute(SQL("""
+                CREATE TEMP TABLE _cs_dup AS
+                SELECT %s FROM _cs_stage s GROUP BY %s HAVING count(*) > 1
+            """, SQL(", ").join(SQL("%s AS %s", raw, SQL.identifier(f'k{i}')) for i, raw in enumerate(raws)),
+                SQL(", ").join(SQL(str(i + 1)) for i in range(len(raws)))))
+            if self.env.cr.rowcount:
+                self._analyze_temp('_cs_dup')
+                joins.append(SQL("LEFT JOIN _cs_dup dup ON %s", SQL(" AND ").join(
+                    SQL("dup.%s = %s", SQL.identifier(f'k{i}'), raw) for i, raw in enumerate(raws))))
+                level1.append(SQL("dup.k0 IS NOT NULL AS is_dup"))
+                duplicate = SQL("CASE WHEN %s AND is_dup THEN 'duplicate_key' END", key_present)
+            else:
+                duplicate = SQL("NULL::text")
         else:
             duplicate = SQL("NULL::text")
         bad = [(name, SQL("v.%s", SQL.identifier(f'bad_{name}'))) for name, _check in checks]
@@ -458,6 +477,30 @@ class CollectionSyncEngine(models.AbstractModel):
             key_text=key_text,
         ))
         self._analyze_temp(f'_cs_val_{target}')
+        self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL(", ").join([SQL.identifier('_cs_dup')] + date_tables)))
+
+    def _date_lookup(self, ctx, target, name, table):
+        """``table``: the distinct values of a date field (``raw``, trimmed), the date they are
+        read as (``r``: YYYYMMDD becomes YYYY-MM-DD), the date built from it (``t``) and
+        whether it is a real calendar day (``ok``)."""
+        self.env.cr.execute(SQL("""
+            CREATE TEMP TABLE %(table)s AS
+            SELECT n.raw, n.r, x.t,
+                   x.t IS NOT NULL AND date_part('day', x.t) = substr(n.r, 9, 2)::integer AS ok
+              FROM (SELECT d.raw,
+                           CASE WHEN length(d.raw) = 8 AND translate(d.raw, '0123456789', '') = ''
+                                THEN substr(d.raw, 1, 4) || '-' || substr(d.raw, 5, 2) || '-' || substr(d.raw, 7, 2)
+                                ELSE d.raw END AS r
+                      FROM (SELECT DISTINCT NULLIF(btrim(s.%(column)s), '') AS raw FROM _cs_stage s
+                             WHERE %(participates)s) d
+                     WHERE d.raw IS NOT NULL
+                    OFFSET 0) n
+              -- built from its parts, so that 2025-02-30 does not raise but is no real day
+              CROSS JOIN LATERAL (SELECT CASE WHEN %(shape)s THEN (substr(n.r, 1, 8) || '01')::date
+                                                              + (substr(n.r, 9, 2)::integer - 1) END AS t) x
+        """, table=table, column=SQL.identifier(f'{target}__{name}'), participates=self._participates(ctx, target),
+            shape=is_date_sql(SQL("n.r"))))
+        self._analyze_temp(table.code.strip('"'))
 
     def _participates(self, ctx, target):
         """Rows a secondary target takes part in: the primary target reports malformed rows."""
@@ -484,13 +527,9 @@ class CollectionSyncEngine(models.AbstractModel):
                 bad = SQL("CASE WHEN %s IS NULL THEN 'bad_number' END", typed_col)
             return typed, bad, None
         if kind == 'date':
-            # built from its parts, so that 2025-02-30 does not raise but fails the check below
-            typed = SQL("CASE WHEN %(shape)s THEN (substr(%(r)s, 1, 8) || '01')::date + (substr(%(r)s, 9, 2)::integer - 1) END",
-                        r=r, shape=is_date_sql(r))
-            # a day past the end of its month (02-30) ran into the next month
-            bad = SQL("CASE WHEN %(t)s IS NULL OR date_part('day', %(t)s) <> substr(%(r)s, 9, 2)::integer THEN 'bad_date' END",
-                      t=typed_col, r=r)
-            return typed, bad, None
+            # read in _date_lookup
+            return (SQL.identifier(f'd_{name}'),
+                    SQL("CASE WHEN NOT %s THEN 'bad_date' END", SQL.identifier(f'ok_{name}')), None)
         if kind in ('bool', 'loan_state', 'collateral_type'):
             mapping = json.dumps(NORMALISED_VALUES[kind])
             lookup = SQL("(%s::jsonb ->> lower(replace(%s, ' ', '_')))", mapping, r)
