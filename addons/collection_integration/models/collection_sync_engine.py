@@ -416,6 +416,7 @@ class CollectionSyncEngine(models.AbstractModel):
             """, SQL(", ").join(SQL("%s AS %s", raw, SQL.identifier(f'k{i}')) for i, raw in enumerate(raws)),
                 SQL(", ").join(SQL(str(i + 1)) for i in range(len(raws)))))
             if self.env.cr.rowcount:
+                self.env.cr.execute("CREATE INDEX ON _cs_dup (k0)")
                 self._analyze_temp('_cs_dup')
                 joins.append(SQL("LEFT JOIN _cs_dup dup ON %s", SQL(" AND ").join(
                     SQL("dup.%s = %s", SQL.identifier(f'k{i}'), raw) for i, raw in enumerate(raws))))
@@ -500,6 +501,7 @@ class CollectionSyncEngine(models.AbstractModel):
                                                               + (substr(n.r, 9, 2)::integer - 1) END AS t) x
         """, table=table, column=SQL.identifier(f'{target}__{name}'), participates=self._participates(ctx, target),
             shape=is_date_sql(SQL("n.r"))))
+        self.env.cr.execute(SQL("CREATE UNIQUE INDEX ON %s (raw)", table))
         self._analyze_temp(table.code.strip('"'))
 
     def _participates(self, ctx, target):
@@ -1075,7 +1077,10 @@ class CollectionSyncEngine(models.AbstractModel):
         self._count_stats(ctx, 'loan', inserted, updated)
         # new loans were written with their case and the figures of a loan without instalments;
         # existing ones keep their instalments, hence their DPD, unless they were closed
-        self._touch_loans(SQL("SELECT c.id, COALESCE(r.reopened, FALSE) FROM _cs_chg_loan c LEFT JOIN _cs_reopened r ON r.id = c.id"))
+        self._touch_loans(SQL("""
+            SELECT c.id, COALESCE(r.reopened, FALSE), r.left_case_id IS NOT NULL
+              FROM _cs_chg_loan c LEFT JOIN _cs_reopened r ON r.id = c.id
+        """))
         self.env.cr.execute("DROP TABLE _cs_reopened")
         if ctx.extract_type == 'FULL' and plan.primary == 'loan':
             self._close_missing_loans(ctx)
@@ -1109,19 +1114,21 @@ class CollectionSyncEngine(models.AbstractModel):
 
     def _touch_loans(self, query):
         """Remember loans for the refresh at the end of the batch; ``query`` selects (loan id,
-        whether its DPD must be computed again)."""
+        whether its DPD must be computed again, whether it moved to another obligor)."""
         cr = self.env.cr
         if not self.env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_touched_loan') IS NOT NULL"))[0][0]:
             # the first set (all the loans of a first load, maybe) is written at once, indexed after
             cr.execute(SQL("""
                 CREATE TEMP TABLE _cs_touched_loan AS
-                SELECT q.id, bool_or(q.recompute) AS recompute FROM (%s) q(id, recompute) GROUP BY q.id
+                SELECT q.id, bool_or(q.recompute) AS recompute, bool_or(q.moved) AS moved
+                  FROM (%s) q(id, recompute, moved) GROUP BY q.id
             """, query))
             cr.execute("ALTER TABLE _cs_touched_loan ADD PRIMARY KEY (id)")
         else:
             cr.execute(SQL("""
-                INSERT INTO _cs_touched_loan (id, recompute) %s
-                ON CONFLICT (id) DO UPDATE SET recompute = _cs_touched_loan.recompute OR EXCLUDED.recompute
+                INSERT INTO _cs_touched_loan (id, recompute, moved) %s
+                ON CONFLICT (id) DO UPDATE SET recompute = _cs_touched_loan.recompute OR EXCLUDED.recompute,
+                                               moved = _cs_touched_loan.moved OR EXCLUDED.moved
             """, query))
         self._analyze_temp('_cs_touched_loan')
 
@@ -1169,7 +1176,7 @@ class CollectionSyncEngine(models.AbstractModel):
               FROM _cs_closed_loan c WHERE l.id = c.id
         """, uid=ctx.uid, now=ctx.now))
         ctx.stats['closed_count'] = env.cr.rowcount
-        self._touch_loans(SQL("SELECT id, FALSE FROM _cs_closed_loan"))
+        self._touch_loans(SQL("SELECT id, FALSE, FALSE FROM _cs_closed_loan"))
 
     def _upsert_due(self, ctx):
         plan = ctx.plan
@@ -1186,7 +1193,7 @@ class CollectionSyncEngine(models.AbstractModel):
             SQL("e.loan_id = s0.account AND e.sequence = s0.sequence"),
             owned + fixed, [col for col, _e in owned], self._valid_rows('due', ctx))
         self._count_stats(ctx, 'due', inserted, updated)
-        self._touch_loans(SQL("SELECT DISTINCT d.loan_id, TRUE FROM collection_loan_due d JOIN _cs_chg_due c ON c.id = d.id"))
+        self._touch_loans(SQL("SELECT DISTINCT d.loan_id, TRUE, FALSE FROM collection_loan_due d JOIN _cs_chg_due c ON c.id = d.id"))
         if ctx.extract_type == 'FULL' and plan.primary == 'due':
             self._settle_missing_dues(ctx)
         self.env['collection.loan.due'].invalidate_model()
@@ -1208,7 +1215,7 @@ class CollectionSyncEngine(models.AbstractModel):
         """, uid=ctx.uid, now=ctx.now, source=ctx.source_system, company=ctx.company_id))
         ctx.stats['closed_count'] = len(rows)
         if rows:
-            self._touch_loans(SQL("SELECT DISTINCT unnest(%s::integer[]), TRUE", [loan_id for (loan_id,) in rows]))
+            self._touch_loans(SQL("SELECT DISTINCT unnest(%s::integer[]), TRUE, FALSE", [loan_id for (loan_id,) in rows]))
 
     def _upsert_collateral(self, ctx):
         plan = ctx.plan
@@ -1285,12 +1292,13 @@ class CollectionSyncEngine(models.AbstractModel):
         Case = env['collection.case']
         if recompute_ids:
             Case._ensure_for_loans(recompute_ids)
-        # collateral keeps stored copies of its loan's obligor, case and company
+        # collateral keeps stored copies of its loan's obligor, case and company: of the loans
+        # that moved to another obligor or went through _ensure_for_loans (new loans have none yet)
         env.cr.execute(SQL("""
             UPDATE collection_collateral c
                SET partner_id = l.partner_id, case_id = l.case_id, company_id = l.company_id
               FROM collection_loan l, _cs_touched_loan t
-             WHERE t.id = l.id AND c.loan_id = l.id
+             WHERE (t.moved OR t.recompute) AND t.id = l.id AND c.loan_id = l.id
                AND (c.partner_id, c.case_id, c.company_id) IS DISTINCT FROM (l.partner_id, l.case_id, l.company_id)
         """))
         env['collection.collateral'].invalidate_model(['partner_id', 'case_id', 'company_id'])
