@@ -780,24 +780,25 @@ class CollectionSyncEngine(models.AbstractModel):
             on_source()
         old = SQL(", ").join(SQL("src.%s", SQL.identifier(f'e__{c}')) for c in update_columns)
         new = SQL(", ").join(expressions[c] for c in update_columns)
-        bulk = False
-        if self._may_bulk(ctx, table, candidates):
-            to_write = env.execute_query(SQL(
-                "SELECT COUNT(*) FROM _cs_src src WHERE src.existing_id IS NULL OR (%s) IS DISTINCT FROM (%s)",
-                old, new))[0][0]
-            bulk = self._bulk_mode(ctx, table, to_write)
-        if bulk:
+        new_rows, changed_rows = env.execute_query(SQL("""
+            SELECT COUNT(*) FILTER (WHERE src.existing_id IS NULL),
+                   COUNT(*) FILTER (WHERE src.existing_id IS NOT NULL AND (%s) IS DISTINCT FROM (%s))
+              FROM _cs_src src
+        """, old, new))[0]
+        bulk = self._may_bulk(ctx, table, candidates) and self._bulk_mode(ctx, table, new_rows + changed_rows)
+        if new_rows and bulk:
             # the table is the batch's alone from here on: a row another transaction added
-            # since _cs_src was built is taken as existing
+            # since _cs_src was built is taken as existing (and updated below)
             env.cr.execute(SQL("""
                 UPDATE _cs_src s0 SET existing_id = e.id, new_id = e.id, %(existing)s
                   FROM %(table)s e WHERE s0.existing_id IS NULL AND %(match)s
             """, table=table_sql, match=match, existing=SQL(", ").join(
                 SQL("%s = e.%s", SQL.identifier(f'e__{c}'), SQL.identifier(c)) for c in update_columns)))
+            changed_rows += env.cr.rowcount
             env.cr.execute(SQL("INSERT INTO %s (%s) SELECT %s FROM _cs_src src WHERE src.existing_id IS NULL",
                                table_sql, columns, select))
             env.cr.execute(SQL("INSERT INTO %s SELECT new_id, TRUE FROM _cs_src WHERE existing_id IS NULL", chg))
-        else:
+        elif new_rows:
             env.cr.execute(SQL("""
                 WITH up AS (
                     INSERT INTO %(table)s AS t (%(columns)s)
@@ -811,7 +812,18 @@ class CollectionSyncEngine(models.AbstractModel):
             """, table=table_sql, columns=columns, select=select, conflict=conflict,
                 set=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in update_columns),
                 changed=self._changed(update_columns), chg=chg))
-        env.cr.execute(SQL("""
+        if changed_rows:
+            self._update_changed(ctx, table_sql, chg, old, new, update_columns, expressions)
+        env.cr.execute("DROP TABLE _cs_src")
+        self._analyze_temp(f'_cs_chg_{target}')
+        inserted, updated = env.execute_query(SQL(
+            "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM %s", chg))[0]
+        self._analyze_if_grown(table, inserted)
+        return inserted, updated
+
+    def _update_changed(self, ctx, table_sql, chg, old, new, update_columns, expressions):
+        """Update the existing rows of ``_cs_src`` whose values differ, by id (see ``_upsert``)."""
+        self.env.cr.execute(SQL("""
             WITH up AS (
                 UPDATE %(table)s t SET %(set)s, write_uid = %(uid)s, write_date = %(now)s
                   FROM _cs_src src
@@ -823,12 +835,6 @@ class CollectionSyncEngine(models.AbstractModel):
         """, table=table_sql, old=old, new=new, uid=ctx.uid, now=ctx.now, chg=chg,
             current=SQL(", ").join(SQL("t.%s", SQL.identifier(c)) for c in update_columns),
             set=SQL(", ").join(SQL("%s = %s", SQL.identifier(c), expressions[c]) for c in update_columns)))
-        env.cr.execute("DROP TABLE _cs_src")
-        self._analyze_temp(f'_cs_chg_{target}')
-        inserted, updated = env.execute_query(SQL(
-            "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM %s", chg))[0]
-        self._analyze_if_grown(table, inserted)
-        return inserted, updated
 
     def _may_bulk(self, ctx, table, rows):
         """Whether writing up to ``rows`` rows into ``table`` could call for the bulk-load mode."""
@@ -1156,20 +1162,22 @@ class CollectionSyncEngine(models.AbstractModel):
            WHERE l.source_system = %(source)s AND l.company_id = %(company)s AND l.state = 'active'
              AND NOT EXISTS (SELECT 1 FROM _cs_val_loan v WHERE v.r_account = l.name)
         """, source=ctx.source_system, company=ctx.company_id)
-        active, to_close = env.execute_query(SQL("""
-            SELECT (SELECT COUNT(*) FROM collection_loan
-                     WHERE source_system = %(source)s AND company_id = %(company)s AND state = 'active'),
-                   (SELECT COUNT(*) %(missing)s)
-        """, source=ctx.source_system, company=ctx.company_id, missing=missing))[0]
+        env.cr.execute(SQL("CREATE TEMP TABLE _cs_closed_loan AS SELECT l.id %s", missing))
+        to_close = env.cr.rowcount
+        if not to_close:
+            return
+        active = env.execute_query(SQL("""
+            SELECT COUNT(*) FROM collection_loan
+             WHERE source_system = %(source)s AND company_id = %(company)s AND state = 'active'
+        """, source=ctx.source_system, company=ctx.company_id))[0][0]
         limit = ctx.connector.close_limit_percent
-        if to_close and active and limit < 100 and to_close * 100.0 / active > limit:
+        if active and limit < 100 and to_close * 100.0 / active > limit:
             raise BatchRejected(env._(
                 "This full extract would close %(count)s of the %(active)s active loans of %(system)s "
                 "(%(percent)s%%, above the connector's limit of %(limit)s%%). Nothing of the file was "
                 "loaded. If the extract is right, raise the limit on the connector and run again.",
                 count=to_close, active=active, system=ctx.source_system,
                 percent=round(to_close * 100.0 / active, 1), limit=limit), verdict='balanced')
-        env.cr.execute(SQL("CREATE TEMP TABLE _cs_closed_loan AS SELECT l.id %s", missing))
         self._analyze_temp('_cs_closed_loan')
         env.cr.execute(SQL("""
             UPDATE collection_loan l SET state = 'closed', write_uid = %(uid)s, write_date = %(now)s
@@ -1304,16 +1312,22 @@ class CollectionSyncEngine(models.AbstractModel):
         env['collection.collateral'].invalidate_model(['partner_id', 'case_id', 'company_id'])
         if recompute_ids:
             env['collection.loan']._recompute_delinquency(recompute_ids)
+        # many loans touched (a first load, a full extract that changed most loans): one pass over
+        # all the cases, as the daily run does, beats a list of ids
+        touched, loans = env.execute_query(SQL("""
+            SELECT (SELECT COUNT(*) FROM _cs_touched_loan),
+                   (SELECT reltuples FROM pg_class WHERE oid = 'collection_loan'::regclass)
+        """))[0]
+        if touched > BULK_SHARE * loans:
+            Case._recompute_aggregates_sql()
+            return
         left = SQL("UNION SELECT id FROM _cs_left_case") if env.execute_query(
             SQL("SELECT to_regclass('pg_temp._cs_left_case') IS NOT NULL"))[0][0] else SQL()
-        case_ids = [case_id for (case_id,) in env.execute_query(SQL("""
+        Case._recompute_aggregates_sql([case_id for (case_id,) in env.execute_query(SQL("""
             SELECT l.case_id FROM collection_loan l JOIN _cs_touched_loan t ON t.id = l.id
              WHERE l.case_id IS NOT NULL
             %s
-        """, left))]
-        # many cases: one pass over all of them (as the daily run does) beats a list of ids
-        cases = env.execute_query(SQL("SELECT reltuples FROM pg_class WHERE oid = 'collection_case'::regclass"))[0][0]
-        Case._recompute_aggregates_sql(None if len(case_ids) > BULK_SHARE * cases else case_ids)
+        """, left))])
 
     def _write_events(self, ctx):
         """The outbox events of the customers, loans and collateral the batch created, changed or

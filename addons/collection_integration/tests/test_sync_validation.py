@@ -1,7 +1,13 @@
 import os
+import random
 from decimal import Decimal
 
-from odoo.tests import tagged
+import phonenumbers
+
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.collection_base.tools.phone import format_e164
+from odoo.addons.collection_integration.tools.phone_batch import format_e164_fast
 
 from .common import CollectionSyncCommon
 
@@ -311,3 +317,28 @@ class TestOtherSources(CollectionSyncCommon):
         self.assertEqual(self.loan('LN-1', source='LOS').partner_id, gita)
         self.assertEqual(self.loan('LN-2', source='LOS').case_id, self.loan('LN-1', source='LOS').case_id)
         self.assertEqual(run.batch_ids.verdict, 'balanced_rejects')
+
+
+@tagged('post_install', '-at_install')
+class TestPhoneBatch(TransactionCase):
+
+    def test_fast_e164_reads_numbers_as_format_e164(self):
+        """The sync's quick reading of E.164 numbers gives format_e164's answer for numbers of
+        every region (examples of each type, and the same with a digit changed or added)."""
+        rnd = random.Random(7)
+        samples = ['+12025550111', '+1 202 555 0111', '(202) 555-0122', '+4407911123456', '+390612345678',
+                   '+11234567890', '+999123456', '+1202555011', 'not a number', '+']
+        for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+            for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
+                         phonenumbers.PhoneNumberType.TOLL_FREE):
+                example = phonenumbers.example_number_for_type(region, kind)
+                if not example:
+                    continue
+                number = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+                digits = list(number[1:])
+                digits[rnd.randrange(1, len(digits))] = str(rnd.randint(0, 9))
+                samples += [number, '+' + ''.join(digits), number + '1']
+        for number in samples:
+            for country in ('US', 'GB', None):
+                with self.subTest(number=number, country=country):
+                    self.assertEqual(format_e164_fast(number, country), format_e164(number, country))
