@@ -206,7 +206,7 @@ class CollectionSyncEngine(models.AbstractModel):
         """Whether a batch of ``records`` records is small next to the table it loads."""
         rows = self.env.execute_query(SQL("SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
                                           TARGET_TABLES[plan.primary]))[0][0]
-        return records < SMALL_BATCH_SHARE * rows
+        return records < SMALL_BATCH_SHARE * max(rows, 1)  # -1: never analyzed
 
     def _drop_temp_tables(self):
         self.env.cr.execute("DROP VIEW IF EXISTS _cs_stage")

@@ -154,3 +154,17 @@ class TestExtractFilesBulkMode(test_extract_files.TestExtractFiles):
     def setUp(self):
         super().setUp()
         self.env['ir.config_parameter'].set_param(BULK_PARAM, 1)
+
+
+@tagged('post_install', '-at_install')
+class TestExtractFilesSmallBatches(test_extract_files.TestExtractFiles):
+    """Every extract scenario again, each batch read as small next to its table (index probes
+    instead of hash joins): the plans differ, the results may not."""
+
+    allow_inherited_tests_method = True
+
+    def setUp(self):
+        super().setUp()
+        patcher = patch.object(collection_sync_engine, 'SMALL_BATCH_SHARE', 1e9)
+        patcher.start()
+        self.addCleanup(patcher.stop)
