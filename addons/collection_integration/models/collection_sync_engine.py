@@ -742,9 +742,11 @@ class CollectionSyncEngine(models.AbstractModel):
                    SQL(", ").join(SQL("EXCLUDED.%s", SQL.identifier(c)) for c in columns))
 
     def _upsert(self, ctx, target, table, conflict, match, insert_columns, update_columns, source_query,
-                on_source=None):
+                on_source=None, ref=None, case=None):
         """Write the rows of ``source_query`` into ``table``: the new ones inserted, the existing
-        ones whose values differ updated; the ids written go to ``_cs_chg_<target>``.
+        ones whose values differ updated; the rows written go to ``_cs_chg_<target>`` (``id``,
+        ``inserted``, and ``ref`` and ``case_id``, their values of the columns ``ref`` and
+        ``case`` of the table when given, for the steps after: events, case totals).
 
         ``match`` (on aliases ``e``, the table, and ``s0``, the source rows) finds the existing
         row, decided in the work table ``_cs_src`` before anything is written: only new rows
@@ -762,7 +764,10 @@ class CollectionSyncEngine(models.AbstractModel):
         expressions = dict(insert_columns)
         chg = SQL.identifier(f'_cs_chg_{target}')
         table_sql = SQL.identifier(table)
-        env.cr.execute(SQL("CREATE TEMP TABLE %s (id integer, inserted boolean)", chg))
+        env.cr.execute(SQL("CREATE TEMP TABLE %s (id integer, inserted boolean, ref text, case_id integer)", chg))
+        kept = [SQL("t.%s", SQL.identifier(ref)) if ref else SQL("NULL::text"),
+                SQL("t.%s", SQL.identifier(case)) if case else SQL("NULL::integer")]
+        kept_src = [expressions[ref] if ref else SQL("NULL::text"), expressions[case] if case else SQL("NULL::integer")]
         # the rows with their existing counterpart, in a work table of their own: a statement
         # that inserts into a table must not also scan it (with the statistics of a table that
         # was empty, that scan is repeated for every row, over the pages being written)
@@ -797,7 +802,8 @@ class CollectionSyncEngine(models.AbstractModel):
             changed_rows += env.cr.rowcount
             env.cr.execute(SQL("INSERT INTO %s (%s) SELECT %s FROM _cs_src src WHERE src.existing_id IS NULL",
                                table_sql, columns, select))
-            env.cr.execute(SQL("INSERT INTO %s SELECT new_id, TRUE FROM _cs_src WHERE existing_id IS NULL", chg))
+            env.cr.execute(SQL("INSERT INTO %s SELECT src.new_id, TRUE, %s FROM _cs_src src WHERE src.existing_id IS NULL",
+                               chg, SQL(", ").join(kept_src)))
         elif new_rows:
             env.cr.execute(SQL("""
                 WITH up AS (
@@ -806,14 +812,15 @@ class CollectionSyncEngine(models.AbstractModel):
                     ON CONFLICT %(conflict)s DO UPDATE
                        SET %(set)s, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
                      WHERE %(changed)s
-                    RETURNING t.id, t.xmax = 0 AS inserted
+                    RETURNING t.id, t.xmax = 0 AS inserted, %(kept)s
                 )
-                INSERT INTO %(chg)s SELECT id, inserted FROM up
+                INSERT INTO %(chg)s SELECT * FROM up
             """, table=table_sql, columns=columns, select=select, conflict=conflict,
+                kept=SQL(", ").join(kept),
                 set=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in update_columns),
                 changed=self._changed(update_columns), chg=chg))
         if changed_rows:
-            self._update_changed(ctx, table_sql, chg, old, new, update_columns, expressions)
+            self._update_changed(ctx, table_sql, chg, old, new, update_columns, expressions, kept)
         env.cr.execute("DROP TABLE _cs_src")
         self._analyze_temp(f'_cs_chg_{target}')
         inserted, updated = env.execute_query(SQL(
@@ -821,7 +828,7 @@ class CollectionSyncEngine(models.AbstractModel):
         self._analyze_if_grown(table, inserted)
         return inserted, updated
 
-    def _update_changed(self, ctx, table_sql, chg, old, new, update_columns, expressions):
+    def _update_changed(self, ctx, table_sql, chg, old, new, update_columns, expressions, kept):
         """Update the existing rows of ``_cs_src`` whose values differ, by id (see ``_upsert``)."""
         self.env.cr.execute(SQL("""
             WITH up AS (
@@ -829,10 +836,11 @@ class CollectionSyncEngine(models.AbstractModel):
                   FROM _cs_src src
                  WHERE t.id = src.existing_id AND (%(old)s) IS DISTINCT FROM (%(new)s)
                    AND (%(current)s) IS DISTINCT FROM (%(new)s)
-             RETURNING t.id
+             RETURNING t.id, FALSE, %(kept)s
             )
-            INSERT INTO %(chg)s SELECT id, FALSE FROM up
+            INSERT INTO %(chg)s SELECT * FROM up
         """, table=table_sql, old=old, new=new, uid=ctx.uid, now=ctx.now, chg=chg,
+            kept=SQL(", ").join(kept),
             current=SQL(", ").join(SQL("t.%s", SQL.identifier(c)) for c in update_columns),
             set=SQL(", ").join(SQL("%s = %s", SQL.identifier(c), expressions[c]) for c in update_columns)))
 
@@ -921,7 +929,7 @@ class CollectionSyncEngine(models.AbstractModel):
         inserted, updated = self._upsert(
             ctx, 'customer', 'res_partner', SQL("(cif, company_id) WHERE cif IS NOT NULL"),
             SQL("e.cif = s0.cif AND e.cif IS NOT NULL AND e.company_id = %s", ctx.company_id),
-            insert_columns, [col for col, _e, _m in owned], self._valid_rows('customer', ctx))
+            insert_columns, [col for col, _e, _m in owned], self._valid_rows('customer', ctx), ref='cif')
         self.env['res.partner'].invalidate_model()
         self._count_stats(ctx, 'customer', inserted, updated)
         self._upsert_contact_points(ctx)
@@ -1079,12 +1087,12 @@ class CollectionSyncEngine(models.AbstractModel):
         inserted, updated = self._upsert(
             ctx, 'loan', 'collection_loan', SQL("(source_system, name, company_id)"),
             SQL("e.source_system = %s AND e.company_id = %s AND e.name = s0.account", ctx.source_system, ctx.company_id),
-            owned + fixed + defaults, [col for col, _e in owned], source, on_source=reopened)
+            owned + fixed + defaults, [col for col, _e in owned], source, on_source=reopened, ref='name', case='case_id')
         self._count_stats(ctx, 'loan', inserted, updated)
         # new loans were written with their case and the figures of a loan without instalments;
         # existing ones keep their instalments, hence their DPD, unless they were closed
         self._touch_loans(SQL("""
-            SELECT c.id, COALESCE(r.reopened, FALSE), r.left_case_id IS NOT NULL
+            SELECT c.id, COALESCE(r.reopened, FALSE), r.left_case_id IS NOT NULL, c.case_id
               FROM _cs_chg_loan c LEFT JOIN _cs_reopened r ON r.id = c.id
         """))
         self.env.cr.execute("DROP TABLE _cs_reopened")
@@ -1120,21 +1128,23 @@ class CollectionSyncEngine(models.AbstractModel):
 
     def _touch_loans(self, query):
         """Remember loans for the refresh at the end of the batch; ``query`` selects (loan id,
-        whether its DPD must be computed again, whether it moved to another obligor)."""
+        whether its DPD must be computed again, whether it moved to another obligor, its case
+        when known)."""
         cr = self.env.cr
         if not self.env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_touched_loan') IS NOT NULL"))[0][0]:
             # the first set (all the loans of a first load, maybe) is written at once, indexed after
             cr.execute(SQL("""
                 CREATE TEMP TABLE _cs_touched_loan AS
-                SELECT q.id, bool_or(q.recompute) AS recompute, bool_or(q.moved) AS moved
-                  FROM (%s) q(id, recompute, moved) GROUP BY q.id
+                SELECT q.id, bool_or(q.recompute) AS recompute, bool_or(q.moved) AS moved, max(q.case_id) AS case_id
+                  FROM (%s) q(id, recompute, moved, case_id) GROUP BY q.id
             """, query))
             cr.execute("ALTER TABLE _cs_touched_loan ADD PRIMARY KEY (id)")
         else:
             cr.execute(SQL("""
-                INSERT INTO _cs_touched_loan (id, recompute, moved) %s
+                INSERT INTO _cs_touched_loan (id, recompute, moved, case_id) %s
                 ON CONFLICT (id) DO UPDATE SET recompute = _cs_touched_loan.recompute OR EXCLUDED.recompute,
-                                               moved = _cs_touched_loan.moved OR EXCLUDED.moved
+                                               moved = _cs_touched_loan.moved OR EXCLUDED.moved,
+                                               case_id = COALESCE(EXCLUDED.case_id, _cs_touched_loan.case_id)
             """, query))
         self._analyze_temp('_cs_touched_loan')
 
@@ -1184,7 +1194,7 @@ class CollectionSyncEngine(models.AbstractModel):
               FROM _cs_closed_loan c WHERE l.id = c.id
         """, uid=ctx.uid, now=ctx.now))
         ctx.stats['closed_count'] = env.cr.rowcount
-        self._touch_loans(SQL("SELECT id, FALSE, FALSE FROM _cs_closed_loan"))
+        self._touch_loans(SQL("SELECT id, FALSE, FALSE, NULL::integer FROM _cs_closed_loan"))
 
     def _upsert_due(self, ctx):
         plan = ctx.plan
@@ -1201,7 +1211,9 @@ class CollectionSyncEngine(models.AbstractModel):
             SQL("e.loan_id = s0.account AND e.sequence = s0.sequence"),
             owned + fixed, [col for col, _e in owned], self._valid_rows('due', ctx))
         self._count_stats(ctx, 'due', inserted, updated)
-        self._touch_loans(SQL("SELECT DISTINCT d.loan_id, TRUE, FALSE FROM collection_loan_due d JOIN _cs_chg_due c ON c.id = d.id"))
+        self._touch_loans(SQL("""
+            SELECT DISTINCT d.loan_id, TRUE, FALSE, NULL::integer FROM collection_loan_due d JOIN _cs_chg_due c ON c.id = d.id
+        """))
         if ctx.extract_type == 'FULL' and plan.primary == 'due':
             self._settle_missing_dues(ctx)
         self.env['collection.loan.due'].invalidate_model()
@@ -1223,7 +1235,8 @@ class CollectionSyncEngine(models.AbstractModel):
         """, uid=ctx.uid, now=ctx.now, source=ctx.source_system, company=ctx.company_id))
         ctx.stats['closed_count'] = len(rows)
         if rows:
-            self._touch_loans(SQL("SELECT DISTINCT unnest(%s::integer[]), TRUE, FALSE", [loan_id for (loan_id,) in rows]))
+            self._touch_loans(SQL("SELECT DISTINCT unnest(%s::integer[]), TRUE, FALSE, NULL::integer",
+                                  [loan_id for (loan_id,) in rows]))
 
     def _upsert_collateral(self, ctx):
         plan = ctx.plan
@@ -1252,7 +1265,7 @@ class CollectionSyncEngine(models.AbstractModel):
         inserted, updated = self._upsert(
             ctx, 'collateral', 'collection_collateral', SQL("(source_ref, company_id) WHERE source_ref IS NOT NULL"),
             SQL("e.source_ref = s0.ref AND e.source_ref IS NOT NULL AND e.company_id = %s", ctx.company_id),
-            owned + fixed + defaults, [col for col, _e in owned], source)
+            owned + fixed + defaults, [col for col, _e in owned], source, ref='source_ref')
         self._count_stats(ctx, 'collateral', inserted, updated)
         if ctx.extract_type == 'FULL' and plan.primary == 'collateral':
             self._release_missing_collateral(ctx)
@@ -1276,7 +1289,10 @@ class CollectionSyncEngine(models.AbstractModel):
               FROM _cs_released r WHERE c.id = r.id
         """, uid=ctx.uid, now=ctx.now))
         ctx.stats['closed_count'] = env.cr.rowcount
-        env.cr.execute("INSERT INTO _cs_chg_collateral (id, inserted) SELECT id, FALSE FROM _cs_released")
+        env.cr.execute("""
+            INSERT INTO _cs_chg_collateral (id, inserted, ref)
+            SELECT r.id, FALSE, c.source_ref FROM _cs_released r JOIN collection_collateral c ON c.id = r.id
+        """)
         env.cr.execute("DROP TABLE _cs_released")
 
     # ------------------------------------------------------------------
@@ -1323,9 +1339,12 @@ class CollectionSyncEngine(models.AbstractModel):
             return
         left = SQL("UNION SELECT id FROM _cs_left_case") if env.execute_query(
             SQL("SELECT to_regclass('pg_temp._cs_left_case') IS NOT NULL"))[0][0] else SQL()
+        # the case a loan was written with, unless _ensure_for_loans went over it since
         Case._recompute_aggregates_sql([case_id for (case_id,) in env.execute_query(SQL("""
+            SELECT case_id FROM _cs_touched_loan WHERE case_id IS NOT NULL AND NOT recompute
+            UNION
             SELECT l.case_id FROM collection_loan l JOIN _cs_touched_loan t ON t.id = l.id
-             WHERE l.case_id IS NOT NULL
+             WHERE (t.case_id IS NULL OR t.recompute) AND l.case_id IS NOT NULL
             %s
         """, left))])
 
@@ -1366,14 +1385,22 @@ class CollectionSyncEngine(models.AbstractModel):
 
     def _change_events(self, ctx, target, key, changes=None, name=None):
         """The events of the records of ``target`` listed in ``changes`` (by default the batch's
-        created and updated ones): ``<target>.created`` / ``<target>.updated`` or ``name``."""
+        created and updated ones, ``_cs_chg_<target>``, which has their key):
+        ``<target>.created`` / ``<target>.updated``, or ``name``."""
         model = {'customer': 'res.partner', 'loan': 'collection.loan', 'collateral': 'collection.collateral'}[target]
+        if changes:
+            return self._chunked_events(ctx, model, SQL("""
+                SELECT %(name)s AS name, r.company_id, r.id, r.%(key)s AS ref
+                  FROM %(changes)s c JOIN %(table)s r ON r.id = c.id
+            """, name=name, key=SQL.identifier(key), changes=SQL.identifier(changes),
+                table=SQL.identifier(TARGET_TABLES[target])))
+        # the rows the batch wrote belong to the connector's company
         return self._chunked_events(ctx, model, SQL("""
-            SELECT %(name)s AS name, r.company_id, r.id, r.%(key)s AS ref
-              FROM %(changes)s c JOIN %(table)s r ON r.id = c.id
-        """, name=name or SQL("CASE WHEN c.inserted THEN %s ELSE %s END", f'{target}.created', f'{target}.updated'),
-            key=SQL.identifier(key), changes=SQL.identifier(changes or f'_cs_chg_{target}'),
-            table=SQL.identifier(TARGET_TABLES[target])))
+            SELECT CASE WHEN c.inserted THEN %(created)s ELSE %(updated)s END AS name,
+                   %(company)s AS company_id, c.id, c.ref
+              FROM %(changes)s c
+        """, created=f'{target}.created', updated=f'{target}.updated', company=ctx.company_id,
+            changes=SQL.identifier(f'_cs_chg_{target}')))
 
     def _chunked_events(self, ctx, model, records):
         """The events (name, model, no record id, company, payload) of ``records`` (SQL selecting
