@@ -9,18 +9,10 @@ from odoo.tools import SQL, format_date, formatLang
 
 from ..tools.chatter import log_notes
 from .collection_ptp_approval_mixin import APPROVAL_ACTIVITY, MANAGER_GROUP
+from .collection_ptp_mixin import PTP_CHANNELS  # noqa: F401 -- imported from here by other files
 
 _logger = logging.getLogger(__name__)
 
-PTP_CHANNELS = [
-    ('cash', 'Cash'),
-    ('bank_transfer', 'Bank transfer'),
-    ('card', 'Card'),
-    ('online', 'Online'),
-    ('mobile_money', 'Mobile money'),
-    ('branch', 'Branch'),
-    ('other', 'Other'),
-]
 PTP_STATES = [
     ('to_approve', 'To Approve'),
     ('open', 'Open'),
@@ -42,30 +34,16 @@ PTP_SYSTEM_FIELDS = ('state', 'recorded_date', 'evaluated_date', 'reminded_date'
 class CollectionPtp(models.Model):
     _name = 'collection.ptp'
     _description = 'Promise to Pay'
-    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.ptp.approval.mixin']
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.ptp.mixin', 'collection.ptp.approval.mixin']
     _order = 'date, id'
     _check_company_auto = True
 
     name = fields.Char(compute='_compute_name', store=True)
-    case_id = fields.Many2one(
-        'collection.case', required=True, index=True, ondelete='cascade', check_company=True)
-    loan_id = fields.Many2one(
-        'collection.loan', index='btree_not_null', check_company=True,
-        domain="[('case_id', '=', case_id)]")
     plan_id = fields.Many2one(
         'collection.ptp.plan', string="Plan", index='btree_not_null', ondelete='cascade', readonly=True,
         copy=False, check_company=True)
-    partner_id = fields.Many2one(related='case_id.partner_id', store=True, index=True, string="Customer")
-    company_id = fields.Many2one(related='case_id.company_id', store=True, index=True)
-    currency_id = fields.Many2one(related='case_id.currency_id')
-    user_id = fields.Many2one('res.users', string="Agent", default=lambda self: self.env.user, index=True, tracking=True)
     amount = fields.Monetary(required=True, tracking=True)
     date = fields.Date(string="Promised Date", required=True, tracking=True, index=True)
-    recorded_date = fields.Date(
-        string="Made On", required=True, default=fields.Date.context_today, copy=False,
-        help="The day the customer made the promise; the policy's limits count from it.")
-    channel = fields.Selection(PTP_CHANNELS, default='bank_transfer')
-    action_id = fields.Many2one('collection.action', string="Recorded By Action", readonly=True, copy=False)
     state = fields.Selection(
         PTP_STATES, required=True, default='open', tracking=True, index=True, copy=False)
     allocation_ids = fields.One2many('collection.payment.allocation', 'ptp_id', string="Payments")
