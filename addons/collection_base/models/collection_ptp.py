@@ -359,7 +359,7 @@ class CollectionPtp(models.Model):
             else:
                 bodies[ptp] = self.env._(
                     "Promise %(ptp)s of %(amount)s due %(date)s was partly kept: %(paid)s paid.",
-                    **ptp._get_note_values())
+                    paid=formatLang(self.env, ptp.amount_paid, currency_obj=ptp.currency_id), **ptp._get_note_values())
         self._log_case_notes(bodies, stages)
         self.activity_unlink([REMINDER_ACTIVITY])
         self._schedule_followup(today)
@@ -369,7 +369,6 @@ class CollectionPtp(models.Model):
         return {
             'ptp': self._get_html_link(),
             'amount': formatLang(self.env, self.amount, currency_obj=self.currency_id),
-            'paid': formatLang(self.env, self.amount_paid, currency_obj=self.currency_id),
             'date': format_date(self.env, self.date),
         }
 
