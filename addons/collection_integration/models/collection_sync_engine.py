@@ -728,7 +728,8 @@ class CollectionSyncEngine(models.AbstractModel):
         kinds = tuple(sorted({'mobile', 'phone', 'email', 'address'} & (
             {k for k in ('mobile', 'phone', 'email') if plan.is_mapped('customer', k)} | ({'address'} if address_fields else set()))))
         cr = self.env.cr
-        optional = lambda name: SQL("src.%s", SQL.identifier(name)) if plan.is_mapped('customer', name) else SQL("NULL")  # noqa: E731
+        optional = lambda name, kind='text': (  # noqa: E731
+            SQL("src.%s", SQL.identifier(name)) if plan.is_mapped('customer', name) else SQL(f"NULL::{kind}"))
         cr.execute(SQL("""
             CREATE TEMP TABLE _cs_points AS
             SELECT p.id AS partner_id, k.kind, k.value, k.e164,
@@ -741,7 +742,7 @@ class CollectionSyncEngine(models.AbstractModel):
         """, country=SQL("COALESCE(src.country, %s)", ctx.connector.default_country_id.id or None)
             if plan.is_mapped('customer', 'country') else SQL("%s::integer", ctx.connector.default_country_id.id or None),
             street=optional('street'), city=optional('city'), zip=optional('zip'),
-            latitude=optional('latitude'), longitude=optional('longitude'),
+            latitude=optional('latitude', 'numeric'), longitude=optional('longitude', 'numeric'),
             valid=self._valid_rows('customer', ctx), company=ctx.company_id, parts=SQL(", ").join(parts)))
         cr.execute("CREATE INDEX ON _cs_points (partner_id, kind, value)")
         self._analyze_temp('_cs_points')
