@@ -11,13 +11,18 @@ teams, products and regions.
 
 The generator refuses to run on a database that already holds loans, so running it twice
 never duplicates anything.
+
+The README's demo database takes the other way, through the core-banking sync
+(``collection_integration/tools/sample_extract.py``): :meth:`SamplePortfolioGenerator.stage_core_banking`
+stages what a source system holds of the portfolio, the integration writes it as extract files
+and the sync loads them, then :meth:`SamplePortfolioGenerator.add_history` adds the rest on top.
 """
 import logging
 import math
-import sys
-from ast import literal_eval
 import random
+import sys
 import time
+from ast import literal_eval
 from contextlib import closing
 
 from odoo import fields
@@ -983,7 +988,9 @@ class SamplePortfolioGenerator:
     def _bind_loaded(self):
         """Give the staged customers and loans the ids of the rows the sync loaded, by CIF and by
         source and account, and check that every one is there, linked to its case, with the
-        figures the generator gave it: the history is built for these figures."""
+        figures the generator gave it: the history is built for these figures. DPD are counted
+        to the portfolio's day first (the sync counts them to the day it runs)."""
+        self.stats['dpd_recounted'] = self.env['collection.loan']._recompute_delinquency(today=self.today)
         self._execute(SQL("""
             UPDATE csg_customer c SET partner_id = p.id, case_id = k.id
               FROM res_partner p
@@ -1034,7 +1041,7 @@ class SamplePortfolioGenerator:
         if problems:
             raise UserError(self.env._(
                 "The core-banking part of the sample portfolio is not in the database as generated: %(problems)s. "
-                "Load the sample's extract files with the sync first (and the same day).",
+                "Load the sample's extract files with the sync first.",
                 problems="; ".join(problems)))
         self.cr.execute(SQL("SELECT count(*) FROM csg_loan"))
         self.stats.update(customers=self.customers, loans=self.cr.fetchone()[0])
