@@ -3,8 +3,9 @@ import os
 import shutil
 import subprocess
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
@@ -60,6 +61,9 @@ class TestSampleThroughSync(TransactionCase):
         # the control totals of the loans: outstanding per currency
         loans = by_type['T24', 'ARRANGEMENT']
         self.assertEqual(list(loans['totals']), ['LKR'])
+        # the files are loaded by the command; the connectors' daily runs start tomorrow
+        for connector in self.connectors:
+            self.assertGreater(connector.next_sync, fields.Datetime.now() + timedelta(hours=23), connector.code)
 
     def test_sync_loaded_everything_balanced(self):
         self.assertEqual(self.sync_status, 0, self.sync_output)

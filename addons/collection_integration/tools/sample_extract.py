@@ -19,7 +19,9 @@ The benchmarks keep writing the portfolio straight into the tables
 """
 import os
 from ast import literal_eval
+from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tools import SQL, config
 
@@ -60,6 +62,8 @@ def ensure_sample_connectors(env, root):
             })
             if system == 'other':
                 connector._load_default_mapping(layout=GENERIC_LAYOUT[0], record_types=GENERIC_LAYOUT[1])
+            # the files are loaded now; the daily scheduled run comes tomorrow
+            connector.next_sync = fields.Datetime.now() + timedelta(days=1)
         elif not connector.inbound_path:
             connector.inbound_path = os.path.join(root, code)
         os.makedirs(connector.inbound_path, exist_ok=True)
