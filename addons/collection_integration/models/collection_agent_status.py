@@ -225,12 +225,13 @@ class CollectionAgentStatus(models.Model):
         self.env.execute_query(SQL("""
             INSERT INTO collection_agent_status
                    (user_id, company_id, status, status_sequence, create_uid, create_date, write_uid, write_date)
-            SELECT DISTINCT m.user_id, t.company_id, 'unknown', %(unknown_sequence)s,
+            SELECT DISTINCT ON (m.user_id) m.user_id, t.company_id, 'unknown', %(unknown_sequence)s,
                    %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
               FROM collection_team_member_rel m
               JOIN collection_team t ON t.id = m.team_id
               JOIN res_users u ON u.id = m.user_id AND u.active
              WHERE m.team_id IN %(teams)s
+          ORDER BY m.user_id, t.id
                 ON CONFLICT (user_id) DO NOTHING
         """, unknown_sequence=len(AGENT_STATUSES) - 1, uid=self.env.uid, teams=tuple(teams.ids)))
 

@@ -150,6 +150,13 @@ class TestAgentStatus(CollectionGatewayHttpCommon):
         self.other_agent.collection_dialer_extension = '9999'
         ambiguous = self._post(self.path, self._event('paused', 3, agent='9999'))
         self.assertEqual((ambiguous.status_code, ambiguous.json()['error']['code']), (400, 'ambiguous_agent'))
+        # the users of another company are not this call centre's agents
+        other_company = self.env['res.company'].create({'name': "Other Lender"})
+        self.env['res.users'].create({
+            'name': "Olga Other", 'login': 'col_other_company', 'collection_dialer_extension': '7777',
+            'company_id': other_company.id, 'company_ids': [(6, 0, other_company.ids)]})
+        foreign = self._post(self.path, self._event('available', 0, agent='7777'))
+        self.assertEqual((foreign.status_code, foreign.json()['error']['code']), (400, 'unknown_agent'))
         # a call-centre connector only: the payment processor's id is not an agent-status endpoint
         payment = self._create_connector('payment', 'PSP')
         self.assertEqual(self._post(f'/collection/agent/status/{payment.id}', self._event('available', 0)).status_code, 404)
