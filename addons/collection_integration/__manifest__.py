@@ -3,6 +3,7 @@
     'version': '19.0.0.2.0',
     'category': 'Accounting/Collection',
     'summary': 'Core-banking sync, payments in, gateways, outbound events and the external API',
+    'description': "Core-banking sync, payments in, call centre and messaging gateways, outbound events, the external API. See README.md.",
     'author': 'Collection Suite contributors',
     'license': 'LGPL-3',
     # payment_demo: the provider of the pay-by-link tests (disabled at installation, see README)
