@@ -9,9 +9,6 @@ class ResUsers(models.Model):
 
     collection_dialer_extension = fields.Char(
         string="Dialer Extension", help="Your extension on the call centre's dialer: click-to-dial rings it first.")
-    collection_team_ids = fields.Many2many(
-        'collection.team', 'collection_team_member_rel', 'user_id', 'team_id', string="Agent in Teams",
-        readonly=True, help="The collection teams this user is an agent of.")
     collection_agent_status = fields.Selection(
         AGENT_STATUSES, string="Agent Status", compute='_compute_collection_agent_status',
         groups='collection_base.collection_base_group_supervisor',
