@@ -27,15 +27,25 @@
         'views/collection_inbound_message_views.xml',
         'views/collection_payment_reconciliation_views.xml',
         'views/collection_call_record_views.xml',
+        'views/collection_agent_status_views.xml',
         'wizard/collection_whatsapp_send_views.xml',
         'views/collection_whatsapp_views.xml',
         'views/collection_voice_blast_views.xml',
         'views/collection_payment_link_views.xml',
         'views/collection_pay_link_templates.xml',
         'wizard/collection_payment_link_send_views.xml',
+        'report/collection_agent_status_report_views.xml',
         'views/res_config_settings_views.xml',
         'views/collection_integration_menus.xml',
         'views/collection_integration_gateway_menus.xml',
     ],
+    'assets': {
+        'web.assets_backend': [
+            'collection_integration/static/src/**/*',
+        ],
+        'web.assets_tests': [
+            'collection_integration/static/tests/tours/**/*',
+        ],
+    },
     'installable': True,
 }

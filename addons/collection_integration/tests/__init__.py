@@ -15,3 +15,5 @@ from . import test_whatsapp
 from . import test_voice_blast
 from . import test_payment_link
 from . import test_inbound_hardening
+from . import test_agent_status
+from . import test_tours
