@@ -27,6 +27,8 @@ from . import res_company_gateway
 from . import res_config_settings
 from . import sms_sms
 from . import collection_call_record
+from . import collection_agent_status
+from . import collection_agent_status_history
 from . import res_users
 from . import collection_whatsapp_template
 from . import collection_whatsapp_message
