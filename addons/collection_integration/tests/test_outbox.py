@@ -49,6 +49,26 @@ class TestOutboxEvents(CollectionGatewayCommon):
         self.assertEqual(len(self._events('ptp.broken', broken)), 1)
         self.assertFalse(self._events('ptp.broken', kept))
 
+    def test_evaluation_events(self):
+        """The daily evaluation settles promises in one UPDATE: its kept and broken promises still
+        get their events, once each."""
+        Ptp = self.env['collection.ptp']
+        day = self.today - timedelta(days=10)
+        covered, broken = Ptp.create([{
+            'case_id': self.case.id, 'amount': amount, 'date': day, 'recorded_date': day - timedelta(days=2),
+        } for amount in (100.0, 40.0)])
+        self.env['collection.payment']._register_payment({
+            'name': 'P-E', 'loan_id': self.loan.id, 'amount': 60.0, 'date': day, 'source_system': 'T24'})
+        covered.amount = 50.0  # covered now, settled by the evaluation
+        self.assertEqual((covered.state, covered.amount_paid), ('open', 60.0))
+        Ptp._evaluate_due_promises(today=self.today)
+        self.assertEqual((covered.state, broken.state), ('kept', 'broken'))
+        kept_event = self._events('ptp.kept', covered)
+        self.assertEqual(len(kept_event), 1)
+        self.assertEqual((kept_event.payload['state'], kept_event.payload['amount_paid']), ('kept', 60.0))
+        self.assertEqual(len(self._events('ptp.broken', broken)), 1)
+        self.assertFalse(self._events('ptp.broken', covered) | self._events('ptp.kept', broken))
+
     def test_assignment_and_contact_events(self):
         before = self._events('case.assigned', self.case)
         self.case.user_id = self.agent_2
