@@ -335,6 +335,8 @@ class CollectionPtp(models.Model):
     def _on_kept(self):
         """A note on the case per kept promise; the case goes back to work (or stays on promise
         while other promises are pending)."""
+        if not self:
+            return
         cases = self.case_id.filtered(lambda c: c.stage in ('promise', 'broken'))
         pending = set(self.sudo().search([
             ('case_id', 'in', cases.ids), ('state', 'in', PTP_PENDING_STATES)]).case_id.ids)
@@ -349,6 +351,8 @@ class CollectionPtp(models.Model):
     def _on_not_kept(self, today):
         """A note on the case per broken or partly kept promise, the case to 'broken' when a
         promise is broken, and one follow-up call for the case's agent."""
+        if not self:
+            return
         broken_cases = self.filtered(lambda p: p.state == 'broken').case_id
         stages = dict.fromkeys(broken_cases.filtered(lambda c: c.stage in ('new', 'in_progress', 'promise')), 'broken')
         bodies = {}
