@@ -36,3 +36,4 @@ from . import collection_voice_blast
 from . import collection_voice_blast_line
 from . import collection_payment_link
 from . import payment_transaction
+from . import collection_strategy_run

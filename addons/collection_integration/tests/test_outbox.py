@@ -89,6 +89,22 @@ class TestOutboxEvents(CollectionGatewayCommon):
             'partner_id': self.customer.id, 'kind': 'email', 'value': 'carla@example.com'})
         self.assertEqual(self._events('contact.updated', new_point).payload['change'], 'created')
 
+    def test_strategy_assignment_events(self):
+        """A strategy run assigns cases in SQL; each case it gives another agent is told once."""
+        team = self.env['collection.team'].create({'name': "Second line", 'member_ids': [(6, 0, self.agent_2.ids)]})
+        strategy = self.env['collection.strategy'].create({
+            'name': "To the second line", 'domain': str([('id', '=', self.case.id)]), 'schedule_type': 'manual'})
+        strategy.champion_treatment_ids.write({'team_id': team.id, 'assign_method': 'round_robin'})
+        before = self._events('case.assigned', self.case)
+        strategy._run()
+        event = self._events('case.assigned', self.case) - before
+        self.assertEqual(self.case.user_id, self.agent_2)
+        self.assertEqual(len(event), 1)
+        self.assertEqual(event.payload, self.case._get_assignment_payload(self.agent))
+        self.assertEqual(event.payload['previous_agent'], 'col_agent')
+        strategy._run()
+        self.assertEqual(self._events('case.assigned', self.case) - before, event, "same agent: no new event")
+
 
 @tagged('post_install', '-at_install')
 class TestEventDelivery(CollectionGatewayCommon):
