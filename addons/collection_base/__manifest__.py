@@ -3,6 +3,7 @@
     'version': '19.0.0.1.0',
     'category': 'Accounting/Collection',
     'summary': 'Debt collection: loans, cases, actions, promises to pay, strategies, letters',
+    'description': "The collection back office: loans, one case per obligor, actions, promises to pay, payments, strategies, letters, notifications, contact compliance. See README.md.",
     'author': 'Collection Suite contributors',
     'license': 'LGPL-3',
     'depends': ['mail', 'sms', 'phone_validation', 'contacts', 'board'],

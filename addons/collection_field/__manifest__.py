@@ -3,6 +3,7 @@
     'version': '19.0.1.0.0',
     'category': 'Accounting/Collection',
     'summary': 'Field visits with verified GPS check-in, routes, cash custody, for agents on the mobile app',
+    'description': "Field collection for agents on phones: visits, routes, verified check-in, cash receipts. See README.md.",
     'author': 'Collection Suite contributors',
     'license': 'LGPL-3',
     'depends': ['collection_base'],

@@ -3,6 +3,7 @@
     'version': '19.0.0.2.0',
     'category': 'Accounting/Collection',
     'summary': 'Core-banking sync, payments in, gateways, outbound events and the external API',
+    'description': "Core-banking sync, payments in, call centre and messaging gateways, outbound events, the external API. See README.md.",
     'author': 'Collection Suite contributors',
     'license': 'LGPL-3',
     # payment_demo: the provider of the pay-by-link tests (disabled at installation, see README)
@@ -26,15 +27,25 @@
         'views/collection_inbound_message_views.xml',
         'views/collection_payment_reconciliation_views.xml',
         'views/collection_call_record_views.xml',
+        'views/collection_agent_status_views.xml',
         'wizard/collection_whatsapp_send_views.xml',
         'views/collection_whatsapp_views.xml',
         'views/collection_voice_blast_views.xml',
         'views/collection_payment_link_views.xml',
         'views/collection_pay_link_templates.xml',
         'wizard/collection_payment_link_send_views.xml',
+        'report/collection_agent_status_report_views.xml',
         'views/res_config_settings_views.xml',
         'views/collection_integration_menus.xml',
         'views/collection_integration_gateway_menus.xml',
     ],
+    'assets': {
+        'web.assets_backend': [
+            'collection_integration/static/src/**/*',
+        ],
+        'web.assets_tests': [
+            'collection_integration/static/tests/tours/**/*',
+        ],
+    },
     'installable': True,
 }

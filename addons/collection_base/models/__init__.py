@@ -16,6 +16,7 @@ from . import collection_action_type
 from . import collection_result_code
 from . import collection_action
 from . import collection_ptp_approval_mixin
+from . import collection_ptp_mixin
 from . import collection_ptp
 from . import collection_ptp_plan
 from . import collection_payment

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 from odoo.exceptions import ValidationError
 
 
@@ -40,3 +41,11 @@ class CollectionBucket(models.Model):
             if bucket.dpd_from <= dpd <= bucket.dpd_to:
                 return bucket
         return self.browse()
+
+    @api.model
+    def _bucket_id_sql(self, dpd):
+        """SQL expression for the id of the active bucket holding ``dpd`` (an SQL expression),
+        for set-based updates of loans and cases."""
+        return SQL("""(SELECT b.id FROM collection_bucket b
+                        WHERE b.active AND b.dpd_from <= %(dpd)s AND %(dpd)s <= b.dpd_to
+                     ORDER BY b.dpd_from LIMIT 1)""", dpd=dpd)

@@ -267,9 +267,7 @@ class CollectionCase(models.Model):
                    total_outstanding = agg.outstanding,
                    total_overdue = agg.overdue,
                    max_dpd = agg.max_dpd,
-                   bucket_id = (SELECT b.id FROM collection_bucket b
-                                 WHERE b.active AND b.dpd_from <= agg.max_dpd AND agg.max_dpd <= b.dpd_to
-                              ORDER BY b.dpd_from LIMIT 1)
+                   bucket_id = %(bucket)s
               FROM agg
              WHERE c.id = agg.id
                AND (c.loan_count IS DISTINCT FROM agg.loan_count
@@ -277,7 +275,7 @@ class CollectionCase(models.Model):
                     OR c.total_overdue IS DISTINCT FROM agg.overdue
                     OR c.max_dpd IS DISTINCT FROM agg.max_dpd
                     OR c.bucket_id IS NULL)
-        """, scope=scope))
+        """, scope=scope, bucket=self.env['collection.bucket']._bucket_id_sql(SQL("agg.max_dpd"))))
         self.invalidate_model(['loan_count', 'total_outstanding', 'total_overdue', 'max_dpd', 'bucket_id'])
 
     def _filter_reassignable(self, team=None):

@@ -123,9 +123,7 @@ class CollectionLoan(models.Model):
                    overdue_amount = d.overdue,
                    next_due_date = d.next_due,
                    dpd = d.dpd,
-                   bucket_id = (SELECT b.id FROM collection_bucket b
-                                 WHERE b.active AND b.dpd_from <= d.dpd AND d.dpd <= b.dpd_to
-                              ORDER BY b.dpd_from LIMIT 1)
+                   bucket_id = %(bucket)s
               FROM delinquency d
              WHERE l.id = d.id
                AND (l.dpd IS DISTINCT FROM d.dpd
@@ -134,7 +132,8 @@ class CollectionLoan(models.Model):
                     OR l.oldest_unpaid_date IS DISTINCT FROM d.oldest
                     OR l.bucket_id IS NULL)
          RETURNING l.case_id
-        """, today=today, scope=scope))
+        """, today=today, scope=scope,
+            bucket=self.env['collection.bucket']._bucket_id_sql(SQL("d.dpd"))))
         self.env['collection.loan'].invalidate_model(
             ['oldest_unpaid_date', 'overdue_amount', 'next_due_date', 'dpd', 'bucket_id'])
         case_ids = {case_id for (case_id,) in rows if case_id}

@@ -1,24 +1,18 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import format_date, formatLang
+from odoo.tools import SQL, format_date, formatLang
 
+from ..tools.chatter import log_notes
 from .collection_ptp_approval_mixin import APPROVAL_ACTIVITY, MANAGER_GROUP
+from .collection_ptp_mixin import PTP_CHANNELS  # noqa: F401 -- imported from here by other files
 
 _logger = logging.getLogger(__name__)
 
-PTP_CHANNELS = [
-    ('cash', 'Cash'),
-    ('bank_transfer', 'Bank transfer'),
-    ('card', 'Card'),
-    ('online', 'Online'),
-    ('mobile_money', 'Mobile money'),
-    ('branch', 'Branch'),
-    ('other', 'Other'),
-]
 PTP_STATES = [
     ('to_approve', 'To Approve'),
     ('open', 'Open'),
@@ -40,30 +34,16 @@ PTP_SYSTEM_FIELDS = ('state', 'recorded_date', 'evaluated_date', 'reminded_date'
 class CollectionPtp(models.Model):
     _name = 'collection.ptp'
     _description = 'Promise to Pay'
-    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.ptp.approval.mixin']
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.ptp.mixin', 'collection.ptp.approval.mixin']
     _order = 'date, id'
     _check_company_auto = True
 
     name = fields.Char(compute='_compute_name', store=True)
-    case_id = fields.Many2one(
-        'collection.case', required=True, index=True, ondelete='cascade', check_company=True)
-    loan_id = fields.Many2one(
-        'collection.loan', index='btree_not_null', check_company=True,
-        domain="[('case_id', '=', case_id)]")
     plan_id = fields.Many2one(
         'collection.ptp.plan', string="Plan", index='btree_not_null', ondelete='cascade', readonly=True,
         copy=False, check_company=True)
-    partner_id = fields.Many2one(related='case_id.partner_id', store=True, index=True, string="Customer")
-    company_id = fields.Many2one(related='case_id.company_id', store=True, index=True)
-    currency_id = fields.Many2one(related='case_id.currency_id')
-    user_id = fields.Many2one('res.users', string="Agent", default=lambda self: self.env.user, index=True, tracking=True)
     amount = fields.Monetary(required=True, tracking=True)
     date = fields.Date(string="Promised Date", required=True, tracking=True, index=True)
-    recorded_date = fields.Date(
-        string="Made On", required=True, default=fields.Date.context_today, copy=False,
-        help="The day the customer made the promise; the policy's limits count from it.")
-    channel = fields.Selection(PTP_CHANNELS, default='bank_transfer')
-    action_id = fields.Many2one('collection.action', string="Recorded By Action", readonly=True, copy=False)
     state = fields.Selection(
         PTP_STATES, required=True, default='open', tracking=True, index=True, copy=False)
     allocation_ids = fields.One2many('collection.payment.allocation', 'ptp_id', string="Payments")
@@ -355,50 +335,97 @@ class CollectionPtp(models.Model):
     def _on_kept(self):
         """A note on the case per kept promise; the case goes back to work (or stays on promise
         while other promises are pending)."""
-        for ptp in self:
-            ptp.case_id._message_log(body=self.env._(
-                "Promise %(ptp)s of %(amount)s due %(date)s was kept.",
-                ptp=ptp._get_html_link(),
-                amount=formatLang(self.env, ptp.amount, currency_obj=ptp.currency_id),
-                date=format_date(self.env, ptp.date)))
+        if not self:
+            return
+        cases = self.case_id.filtered(lambda c: c.stage in ('promise', 'broken'))
+        pending = set(self.sudo().search([
+            ('case_id', 'in', cases.ids), ('state', 'in', PTP_PENDING_STATES)]).case_id.ids)
+        stages = {case: 'promise' if case.id in pending else 'in_progress' for case in cases}
+        bodies = {
+            ptp: self.env._("Promise %(ptp)s of %(amount)s due %(date)s was kept.", **ptp._get_note_values())
+            for ptp in self
+        }
+        self._log_case_notes(bodies, stages)
         self.activity_unlink([APPROVAL_ACTIVITY, REMINDER_ACTIVITY])
-        for case in self.case_id.filtered(lambda c: c.stage in ('promise', 'broken')):
-            pending = case.ptp_ids.filtered(lambda p: p.state in PTP_PENDING_STATES)
-            case.sudo().stage = 'promise' if pending else 'in_progress'
 
     def _on_not_kept(self, today):
         """A note on the case per broken or partly kept promise, the case to 'broken' when a
         promise is broken, and one follow-up call for the case's agent."""
-        for ptp in self:
-            values = {
-                'ptp': ptp._get_html_link(),
-                'amount': formatLang(self.env, ptp.amount, currency_obj=ptp.currency_id),
-                'paid': formatLang(self.env, ptp.amount_paid, currency_obj=ptp.currency_id),
-                'date': format_date(self.env, ptp.date),
-            }
-            if ptp.state == 'broken':
-                body = self.env._("Promise %(ptp)s of %(amount)s due %(date)s was broken.", **values)
-            else:
-                body = self.env._(
-                    "Promise %(ptp)s of %(amount)s due %(date)s was partly kept: %(paid)s paid.", **values)
-            ptp.case_id._message_log(body=body)
-        self.activity_unlink([REMINDER_ACTIVITY])
+        if not self:
+            return
         broken_cases = self.filtered(lambda p: p.state == 'broken').case_id
-        broken_cases.filtered(lambda c: c.stage in ('new', 'in_progress', 'promise')).sudo().write(
-            {'stage': 'broken'})
+        stages = dict.fromkeys(broken_cases.filtered(lambda c: c.stage in ('new', 'in_progress', 'promise')), 'broken')
+        bodies = {}
+        for ptp in self:
+            if ptp.state == 'broken':
+                bodies[ptp] = self.env._(
+                    "Promise %(ptp)s of %(amount)s due %(date)s was broken.", **ptp._get_note_values())
+            else:
+                bodies[ptp] = self.env._(
+                    "Promise %(ptp)s of %(amount)s due %(date)s was partly kept: %(paid)s paid.",
+                    paid=formatLang(self.env, ptp.amount_paid, currency_obj=ptp.currency_id), **ptp._get_note_values())
+        self._log_case_notes(bodies, stages)
+        self.activity_unlink([REMINDER_ACTIVITY])
         self._schedule_followup(today)
 
+    def _get_note_values(self):
+        self.ensure_one()
+        return {
+            'ptp': self._get_html_link(),
+            'amount': formatLang(self.env, self.amount, currency_obj=self.currency_id),
+            'date': format_date(self.env, self.date),
+        }
+
+    def _log_case_notes(self, bodies, stages):
+        """Move cases to new stages and log the promises' notes on their cases, in batches.
+
+        :param bodies: ``{promise: note}``, one note per promise on its case
+        :param stages: ``{case: new stage}``; the stage change is tracked under the case's first
+            note (one batch write, instead of a tracking message per case)
+        """
+        previous = {case.id: case.stage for case, stage in stages.items() if case.stage != stage}
+        by_stage = defaultdict(list)
+        for case, stage in stages.items():
+            if case.id in previous:
+                by_stage[stage].append(case.id)
+        Case = self.env['collection.case'].sudo().with_context(tracking_disable=True)
+        for stage, case_ids in by_stage.items():
+            Case.browse(case_ids).write({'stage': stage})
+        entries = []
+        for ptp, body in bodies.items():
+            case_id = ptp.case_id.id
+            tracking = {'stage': (previous.pop(case_id), stages[ptp.case_id])} if case_id in previous else None
+            entries.append((case_id, body, tracking))
+        log_notes(self.env['collection.case'], entries)
+
     def _schedule_followup(self, today):
+        """One follow-up call per case for its agent (or the promise's), unless one is still open;
+        all of them in one create, without an email to each agent."""
+        if self.env.context.get('mail_activity_automation_skip'):
+            return self.env['mail.activity']
         followup_type = self.env.ref(FOLLOWUP_ACTIVITY)
-        for case in self.case_id:
-            if case.activity_ids.filtered(lambda a: a.activity_type_id == followup_type):
+        Activity = self.env['mail.activity'].sudo().with_context(mail_activity_quick_update=True)
+        open_followups = set(Activity.search([
+            ('res_model', '=', 'collection.case'), ('res_id', 'in', self.case_id.ids),
+            ('activity_type_id', '=', followup_type.id),
+        ]).mapped('res_id'))
+        model_id = self.env['ir.model']._get_id('collection.case')
+        vals_list = []
+        for case, ptps in self.grouped('case_id').items():
+            if case.id in open_followups:
                 continue
-            ptps = self.filtered(lambda p: p.case_id == case)
-            # quick update: the agent sees the activity in the web client, without one email per promise
-            case.sudo().with_context(mail_activity_quick_update=True).activity_schedule(
-                FOLLOWUP_ACTIVITY, date_deadline=today,
-                user_id=(case.user_id or ptps[0].user_id or self.env.user).id,
-                note=self.env._("Call back about %(ptps)s.", ptps=", ".join(ptps.mapped('display_name'))))
+            vals_list.append({
+                'res_model_id': model_id,
+                'res_id': case.id,
+                'res_name': case.display_name,  # read for all the cases at once, not activity by activity
+                'activity_type_id': followup_type.id,
+                'automated': True,
+                'summary': followup_type.summary,
+                'note': self.env._("Call back about %(ptps)s.", ptps=", ".join(ptps.mapped('display_name'))),
+                'date_deadline': today,
+                'user_id': (case.user_id or ptps[0].user_id or self.env.user).id,
+            })
+        return Activity.create(vals_list)
 
     # ------------------------------------------------------------------
     # Daily evaluation and reminders
@@ -483,15 +510,45 @@ class CollectionPtp(models.Model):
         return counts
 
     def _evaluate(self, today):
-        """Settle these promises on ``today`` from the payments counted for them."""
-        kept = self.filtered(lambda p: p.currency_id.compare_amounts(p.amount_paid, p.amount) >= 0)
-        partial = (self - kept).filtered(lambda p: p.amount_paid > 0)
-        broken = self - kept - partial
-        for promises, state in ((kept, 'kept'), (partial, 'partial'), (broken, 'broken')):
-            promises.sudo().write({'state': state, 'evaluated_date': today})
+        """Settle these open promises on ``today`` from the payments counted for them, set-based:
+        one UPDATE of their states, their status changes tracked in one batch of messages, then
+        the notes, case stages and follow-up calls of each outcome in batches."""
+        states = {}
+        for ptp in self:
+            if ptp.currency_id.compare_amounts(ptp.amount_paid, ptp.amount) >= 0:
+                states[ptp.id] = 'kept'
+            elif ptp.amount_paid > 0:
+                states[ptp.id] = 'partial'
+            else:
+                states[ptp.id] = 'broken'
+        previous = {ptp.id: ptp.state for ptp in self}
+        self._write_evaluation(states, today)
+        log_notes(self, [(ptp_id, '', {'state': (previous[ptp_id], state)}) for ptp_id, state in states.items()])
+        kept = self.filtered(lambda p: states[p.id] == 'kept')
         kept._on_kept()
-        (partial | broken)._on_not_kept(today)
-        return {'kept': len(kept), 'partial': len(partial), 'broken': len(broken)}
+        (self - kept)._on_not_kept(today)
+        counts = dict.fromkeys(('kept', 'partial', 'broken'), 0)
+        for state in states.values():
+            counts[state] += 1
+        return counts
+
+    def _write_evaluation(self, states, today):
+        """Set the evaluation's outcome on these promises in one UPDATE (not through ``write``:
+        addons that react to a promise kept or broken extend this method too).
+
+        :param states: ``{promise id: new state}``
+        """
+        self.flush_recordset()
+        self.env.execute_query(SQL("""
+            UPDATE collection_ptp p
+               SET state = v.state, evaluated_date = %(today)s,
+                   write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+              FROM UNNEST(%(ids)s::int[], %(states)s::varchar[]) AS v(id, state)
+             WHERE p.id = v.id
+        """, today=today, uid=self.env.uid, ids=list(states), states=list(states.values())))
+        self.invalidate_recordset(['state', 'evaluated_date', 'write_uid', 'write_date'])
+        # the plans' states and amounts, the cases' next promise
+        self.modified(['state', 'evaluated_date'])
 
     @api.model
     def _cron_evaluate_promises(self):

@@ -3,7 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .collection_ptp import PTP_CHANNELS, PTP_PENDING_STATES, PTP_STATES, REMINDER_ACTIVITY
+from .collection_ptp import PTP_PENDING_STATES, PTP_STATES, REMINDER_ACTIVITY
 from .collection_ptp_approval_mixin import APPROVAL_ACTIVITY, MANAGER_GROUP
 
 INTERVAL_TYPES = [
@@ -27,32 +27,17 @@ class CollectionPtpPlan(models.Model):
     """
     _name = 'collection.ptp.plan'
     _description = 'Payment Plan'
-    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.ptp.approval.mixin']
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.ptp.mixin', 'collection.ptp.approval.mixin']
     _order = 'first_date desc, id desc'
     _check_company_auto = True
 
     name = fields.Char(compute='_compute_name', store=True)
-    case_id = fields.Many2one(
-        'collection.case', required=True, index=True, ondelete='cascade', check_company=True)
-    loan_id = fields.Many2one(
-        'collection.loan', index='btree_not_null', check_company=True,
-        domain="[('case_id', '=', case_id)]")
-    partner_id = fields.Many2one(related='case_id.partner_id', store=True, index=True, string="Customer")
-    company_id = fields.Many2one(related='case_id.company_id', store=True, index=True)
-    currency_id = fields.Many2one(related='case_id.currency_id')
-    user_id = fields.Many2one(
-        'res.users', string="Agent", default=lambda self: self.env.user, index=True, tracking=True)
     amount_total = fields.Monetary(string="Total", required=True, tracking=True)
     instalment_count = fields.Integer(string="Instalments", required=True, default=3)
     interval_number = fields.Integer(string="Every", required=True, default=1)
     interval_type = fields.Selection(INTERVAL_TYPES, string="Interval", required=True, default='months')
     first_date = fields.Date(string="First Promised Date", required=True, tracking=True)
     last_date = fields.Date(string="Last Promised Date", compute='_compute_last_date', store=True)
-    recorded_date = fields.Date(
-        string="Made On", required=True, default=fields.Date.context_today, copy=False,
-        help="The day the customer agreed to the plan; the policy's limits count from it.")
-    channel = fields.Selection(PTP_CHANNELS, default='bank_transfer')
-    action_id = fields.Many2one('collection.action', string="Recorded By Action", readonly=True, copy=False)
     ptp_ids = fields.One2many('collection.ptp', 'plan_id', string="Promises", readonly=True)
     state = fields.Selection(
         PTP_STATES, compute='_compute_state', store=True, tracking=True, index=True,

@@ -210,14 +210,16 @@ class CollectionStrategyRun(models.Model):
 
     @api.model
     def _treat_work_rows(self, strategy, run_date):
-        """One pass over the strategy's rows: the case's current values, and the treated ones.
+        """One pass over the strategy's rows: the treated team, priority and next action date.
 
         Team: the routing tag's team, else the treatment's team, else (team by region) the first
         team covering the case's region, else the current team. Priority and next action date
         as the treatment says. Excluded rows and rows without treatment keep the case's values.
-        The rows were filled with the case's values when matched; only those that change (by
-        this treatment, or because an earlier strategy of the run changed the case) are written.
+        The rows hold the case's values (``prev_*``, copied when matched, read again by
+        ``_refresh_work_rows`` when an earlier strategy of the run may have changed them); only
+        the rows that change are written.
         """
+        self._refresh_work_rows(strategy)
         region_rel = self.env['collection.team']._fields['region_ids']
         self.env.execute_query(SQL("""
             WITH region_team AS (
@@ -227,40 +229,55 @@ class CollectionStrategyRun(models.Model):
                  WHERE tm.active AND tm.company_id = %(company)s
               ORDER BY rr.%(region_col)s, tm.sequence, tm.id
             ), src AS (
-                SELECT w.case_id, c.user_id, c.team_id, c.priority, c.next_action_date, c.strategy_id,
-                       c.strategy_group,
-                       CASE WHEN w.is_excluded OR t.id IS NULL THEN c.team_id
+                SELECT w.case_id,
+                       CASE WHEN w.is_excluded OR t.id IS NULL THEN w.prev_team_id
                             ELSE COALESCE(w.route_team_id, t.team_id,
-                                          CASE WHEN t.is_team_by_region THEN rt.team_id END, c.team_id)
+                                          CASE WHEN t.is_team_by_region THEN rt.team_id END, w.prev_team_id)
                        END AS new_team_id,
                        CASE WHEN NOT w.is_excluded AND t.priority IS NOT NULL THEN t.priority
-                            ELSE c.priority END AS new_priority,
+                            ELSE w.prev_priority END AS new_priority,
                        CASE WHEN NOT w.is_excluded AND t.set_next_action
-                                 AND (t.is_next_action_overwrite OR c.next_action_date IS NULL)
+                                 AND (t.is_next_action_overwrite OR w.prev_next_action_date IS NULL)
                             THEN %(run_date)s::date + COALESCE(t.next_action_days, 0)
-                            ELSE c.next_action_date END AS new_next_action_date
+                            ELSE w.prev_next_action_date END AS new_next_action_date
                   FROM collection_strategy_work w
-                  JOIN collection_case c ON c.id = w.case_id
              LEFT JOIN collection_strategy_treatment t ON t.id = w.treatment_id
              LEFT JOIN region_team rt ON rt.region_id = w.region_id
                  WHERE w.strategy_id = %(sid)s
             )
             UPDATE collection_strategy_work w
-               SET prev_user_id = src.user_id, user_id = src.user_id,
-                   prev_team_id = src.team_id, team_id = src.new_team_id,
-                   prev_priority = src.priority, priority = src.new_priority,
-                   prev_next_action_date = src.next_action_date, next_action_date = src.new_next_action_date,
-                   prev_strategy_id = src.strategy_id, prev_grp = src.strategy_group
+               SET team_id = src.new_team_id, priority = src.new_priority,
+                   next_action_date = src.new_next_action_date
               FROM src
              WHERE w.strategy_id = %(sid)s AND w.case_id = src.case_id
-               AND (w.prev_user_id, w.user_id, w.prev_team_id, w.team_id, w.prev_priority, w.priority,
-                    w.prev_next_action_date, w.next_action_date, w.prev_strategy_id, w.prev_grp)
-                   IS DISTINCT FROM
-                   (src.user_id, src.user_id, src.team_id, src.new_team_id, src.priority, src.new_priority,
-                    src.next_action_date, src.new_next_action_date, src.strategy_id, src.strategy_group)
+               AND (w.team_id, w.priority, w.next_action_date)
+                   IS DISTINCT FROM (src.new_team_id, src.new_priority, src.new_next_action_date)
         """, region_rel=SQL.identifier(region_rel.relation), team_col=SQL.identifier(region_rel.column1),
             region_col=SQL.identifier(region_rel.column2), company=strategy.company_id.id, sid=strategy.id,
             run_date=run_date))
+
+    @api.model
+    def _refresh_work_rows(self, strategy):
+        """Read the case's values again for the rows whose case an earlier strategy of this run
+        treated: only a strategy that continues to the next ones shares cases with them (the
+        others claim theirs), and it may have changed them since they were matched."""
+        earlier = self.env['collection.strategy'].search([
+            ('company_id', '=', strategy.company_id.id), ('is_continue', '=', True),
+        ]).filtered(lambda s: (s.sequence, s.id) < (strategy.sequence, strategy.id))
+        if not earlier:
+            return
+        self.env.flush_all()
+        self.env.execute_query(SQL("""
+            UPDATE collection_strategy_work w
+               SET prev_user_id = c.user_id, user_id = c.user_id, prev_team_id = c.team_id, team_id = c.team_id,
+                   prev_priority = c.priority, priority = c.priority,
+                   prev_next_action_date = c.next_action_date, next_action_date = c.next_action_date,
+                   prev_strategy_id = c.strategy_id, prev_grp = c.strategy_group
+              FROM collection_case c
+             WHERE w.strategy_id = %(sid)s AND c.id = w.case_id
+               AND EXISTS (SELECT 1 FROM collection_strategy_work x
+                            WHERE x.case_id = w.case_id AND x.strategy_id = ANY(%(earlier)s::int[]))
+        """, sid=strategy.id, earlier=earlier.ids))
 
     @api.model
     def _treat_agents(self, strategy):

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.addons.sms.tests.common import SMSCase
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from .common import CollectionPtpTestCommon
 
@@ -148,6 +148,97 @@ class TestPtpEvaluation(CollectionPtpTestCommon):
         with self.enter_registry_test_mode():
             self.env.ref('collection_base.ir_cron_collection_evaluate_promises').method_direct_trigger()
         self.assertEqual(ptp.state, 'broken')
+
+    def _due_promise(self, case, amount, days_ago=10, **values):
+        """An open promise made before ``days_ago`` days and due then (its window has passed)."""
+        day = self.today - timedelta(days=days_ago)
+        return self.Ptp.create(dict({
+            'case_id': case.id, 'amount': amount, 'date': day, 'recorded_date': day - timedelta(days=2),
+        }, **values))
+
+    def test_batch_evaluation(self):
+        """Promises of several cases settled in one run: one UPDATE, then the promises' status
+        tracking, the cases' notes (stage changes tracked under them) and the follow-ups in batches."""
+        case_b, case_c = self._create_cases('BATCH', 2)
+        case_b.write({'user_id': self.agent_2.id, 'stage': 'broken'})
+        self.case.stage = 'promise'
+        broken = self._due_promise(self.case, 100.0, days_ago=20)
+        partial = self._due_promise(self.case, 80.0)
+        kept = self._due_promise(case_b, 100.0)
+        later = self._due_promise(case_b, 100.0, days_ago=-5)
+        unassigned = self._due_promise(case_c, 40.0, user_id=self.agent_2.id)
+        self._pay('PAY-PART', 30.0, date=partial.date)
+        self._pay('PAY-B', 60.0, loan=case_b.loan_ids, date=kept.date)
+        kept.amount = 50.0  # now covered: kept at the evaluation, not before
+        self.assertEqual((partial.amount_paid, kept.amount_paid, kept.state), (30.0, 60.0, 'open'))
+        broken.activity_schedule(REMINDER, user_id=self.agent.id)
+        self._end_transaction()
+        cases = self.case | case_b | case_c
+        messages_before = self.env['mail.message'].search([('model', '=', 'collection.case'), ('res_id', 'in', cases.ids)])
+
+        counts = self.Ptp._evaluate_due_promises(today=self.today)
+
+        self.assertEqual(counts, {'kept': 1, 'partial': 1, 'broken': 2})
+        self.assertEqual(
+            (broken.state, partial.state, kept.state, unassigned.state, later.state),
+            ('broken', 'partial', 'kept', 'broken', 'open'))
+        self.assertEqual(set((broken | partial | kept | unassigned).mapped('evaluated_date')), {self.today})
+        self.assertEqual((self.case.stage, case_b.stage, case_c.stage), ('broken', 'promise', 'broken'),
+                         "broken; back on promise while another promise is pending; broken")
+        # the promises' chatter: their status change, as the ORM's tracking shows it
+        for ptp, label in ((broken, 'Broken'), (partial, 'Partly kept'), (kept, 'Kept'), (unassigned, 'Broken')):
+            tracked = ptp.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == 'state')
+            self.assertEqual((tracked.old_value_char, tracked.new_value_char), ('Open', label), ptp.name)
+        # one note per promise on its case, the case's stage change under one of them
+        notes = self.env['mail.message'].search(
+            [('model', '=', 'collection.case'), ('res_id', 'in', cases.ids)]) - messages_before
+        self.assertEqual(len(notes), 4)
+        by_case = {case: notes.filtered(lambda m, case=case: m.res_id == case.id) for case in cases}
+        self.assertEqual(len(by_case[self.case]), 2)
+        for ptp, text, amounts in ((broken, "was broken.", (100.0,)), (partial, "was partly kept:", (80.0, 30.0))):
+            body = by_case[self.case].filtered(lambda m, ptp=ptp: f'data-oe-id="{ptp.id}"' in m.body).body
+            self.assertIn(text, body)
+            self.assertIn(format_date(self.env, ptp.date), body)
+            for amount in amounts:
+                self.assertIn(f"{amount:.2f}", body)
+        self.assertTrue(all(note.subtype_id == self.env.ref('mail.mt_note') for note in notes))
+        for case, old, new in ((self.case, 'Promise to Pay', 'Broken Promise'),
+                               (case_b, 'Broken Promise', 'Promise to Pay'), (case_c, 'New', 'Broken Promise')):
+            tracked = by_case[case].tracking_value_ids
+            self.assertEqual((tracked.field_id.name, tracked.old_value_char, tracked.new_value_char),
+                             ('stage', old, new), case.name)
+        self.assertIn('was kept', by_case[case_b].body)
+        # one follow-up call per case with a promise not kept, for its agent or the promise's
+        followups = self.env['mail.activity'].search([
+            ('res_model', '=', 'collection.case'), ('res_id', 'in', cases.ids),
+            ('activity_type_id', '=', self.env.ref(FOLLOWUP).id)])
+        self.assertEqual(sorted((a.res_id, a.user_id.id, a.date_deadline) for a in followups), sorted([
+            (self.case.id, self.agent.id, self.today), (case_c.id, self.agent_2.id, self.today)]))
+        note = followups.filtered(lambda a: a.res_id == self.case.id).note
+        self.assertIn(broken.display_name, note)
+        self.assertIn(partial.display_name, note)
+        self.assertFalse(broken.activity_ids, "the reminder of a closed promise is removed")
+        self.assertFalse(self.env['mail.message'].search([
+            ('model', '=', 'collection.case'), ('res_id', 'in', cases.ids), ('message_type', '=', 'user_notification'),
+        ]) - messages_before, "the agents are not notified of each follow-up")
+
+    def test_batch_evaluation_queries_do_not_grow(self):
+        """Settling three times as many promises takes the same number of queries."""
+        cases = self._create_cases('QRY', 9)
+        cases.write({'user_id': self.agent.id, 'stage': 'in_progress'})
+
+        def evaluate(promises, day):
+            self._end_transaction()
+            before = self.env.cr.sql_log_count
+            counts = self.Ptp._evaluate_due_promises(today=self.today + timedelta(days=day))
+            self._end_transaction()
+            self.assertEqual(counts['broken'], len(promises))
+            return self.env.cr.sql_log_count - before
+
+        evaluate(self._due_promise(cases[0], 10.0, days_ago=10), 0)  # warms the caches up
+        few = evaluate(self.Ptp.concat(*(self._due_promise(case, 10.0, days_ago=8) for case in cases[1:3])), 1)
+        many = evaluate(self.Ptp.concat(*(self._due_promise(case, 10.0, days_ago=6) for case in cases[3:])), 2)
+        self.assertEqual(many, few)
 
     # Reminders
 

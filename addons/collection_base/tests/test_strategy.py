@@ -133,6 +133,27 @@ class TestStrategyMatching(StrategyTestCommon):
         self.assertEqual((both.matched_count, both.skipped_count), (4, 0))
         self.assertEqual(set(cases.mapped('priority')), {'1'})
 
+    def test_continuing_strategy_hands_cases_over(self):
+        """The strategy after one that continues treats (and logs) the cases as the first one left
+        them, not as they were before the run."""
+        agents = self._agents("CNT", 2)
+        team = self._team("Continue", agents)
+        cases = self._create_cases('CNT', 2)
+        cases.write({'team_id': self.team.id, 'user_id': self.agent.id, 'priority': '0'})
+        scope = [('partner_id.cif', '=like', 'CNT%')]
+        first = self._strategy("Move", scope, sequence=1, team_id=team.id, priority='3')
+        first.is_continue = True
+        second = self._strategy("Assign", scope, sequence=2, assign_method='round_robin')
+        first_run, second_run = (first | second)._run().sorted(lambda r: r.strategy_id.sequence)
+        self.assertEqual((first_run.matched_count, second_run.matched_count), (2, 2))
+        self.assertEqual(cases.team_id, team, "the second strategy keeps the team the first one set")
+        self.assertEqual(set(cases.mapped('priority')), {'3'})
+        self.assertEqual(cases.user_id, agents, "agents of the new team, in turn")
+        self.assertEqual(cases.strategy_id, second)
+        self.assertEqual(second_run.line_ids.previous_team_id, team)
+        self.assertEqual(set(second_run.line_ids.mapped('previous_priority')), {'3'})
+        self.assertFalse(second_run.line_ids.previous_user_id, "the first strategy removed the old team's agent")
+
     def test_exclusion_and_routing_tags(self):
         cases = self._create_cases('TAG', 4)
         excluded = self.env['collection.tag'].create({'name': "Deceased", 'is_strategy_excluded': True})

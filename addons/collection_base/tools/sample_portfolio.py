@@ -11,11 +11,18 @@ teams, products and regions.
 
 The generator refuses to run on a database that already holds loans, so running it twice
 never duplicates anything.
+
+The README's demo database takes the other way, through the core-banking sync
+(``collection_integration/tools/sample_extract.py``): :meth:`SamplePortfolioGenerator.stage_core_banking`
+stages what a source system holds of the portfolio, the integration writes it as extract files
+and the sync loads them, then :meth:`SamplePortfolioGenerator.add_history` adds the rest on top.
 """
 import logging
 import math
 import random
+import sys
 import time
+from ast import literal_eval
 from contextlib import closing
 
 from odoo import fields
@@ -80,16 +87,28 @@ class SamplePortfolioGenerator:
         self.rng = random.Random(self.seed)
         self.stats = {}
         self.timings = {}
+        # first ids reserved for the rows written straight into the tables; None when the rows
+        # are only staged (for an export) or bound to rows another path loaded (the sync)
+        self.partner_base = self.case_base = self.loan_base = None
 
-    # ------------------------------------------------------------------ entry point
+    @classmethod
+    def from_marker(cls, env, **overrides):
+        """The generator of the portfolio the marker parameter describes (same seed, size,
+        country, area and day): what :meth:`stage_core_banking` staged, :meth:`add_history`
+        finds again."""
+        marker = get_sample_marker(env)
+        if not marker:
+            raise UserError(env._("No sample portfolio was generated in database %(db)s.", db=env.cr.dbname))
+        params = {key: marker.get(key) for key in ('customers', 'seed', 'country', 'center', 'radius_km')}
+        params['today'] = fields.Date.to_date(marker['today'])
+        return cls(env, **(params | overrides))
+
+    # ------------------------------------------------------------------ entry points
     def run(self):
+        """Write the whole portfolio straight into the tables (the benchmarks' way)."""
         started = time.monotonic()
         self._check_empty()
-        self.env.flush_all()
-        # The row estimates of generate_series are far off: without this, PostgreSQL may spend
-        # minutes compiling the big INSERT ... SELECT statements with JIT.
-        self.cr.execute(SQL("SET LOCAL jit = off"))
-        self.cr.execute(SQL("SET LOCAL work_mem = '256MB'"))
+        self._begin()
         self._step('setup', self._setup_reference_data)
         self._step('functions', self._create_functions)
         self._step('drop foreign keys and indexes', self._drop_foreign_keys_and_indexes)
@@ -101,31 +120,107 @@ class SamplePortfolioGenerator:
         self._step('cases', self._stage_cases)
         self._step('co-borrowers and guarantors', self._generate_parties)
         self._step('collateral', self._generate_collateral)
-        self._step('actions', self._generate_actions)
-        self._step('promises', self._generate_promises)
-        self._step('payments', self._generate_payments)
-        self._step('case history', self._update_case_history)
+        self._history_steps()
         self._step('case insert', self._insert_cases)
         self._step('restore indexes', self._restore_indexes)
         self._drop_column_defaults()
         self._step('analyze', self._analyze)
         self._step('restore foreign keys', self._restore_foreign_keys)
+        self._finish(started, via='direct')
+        return self.stats
+
+    def stage_core_banking(self):
+        """Stage what a core-banking system would hold of the portfolio, for an export.
+
+        Customers, guarantors and loans land in temporary tables of this transaction (read them
+        with :meth:`core_banking_queries`); only the reference data (regions, products, users,
+        teams, strategies) is written, since the loans need their products and the history its
+        agents. The marker parameter records the portfolio's parameters for :meth:`add_history`.
+        """
+        self._check_empty()
+        self._begin()
+        self._step('setup', self._setup_reference_data)
+        self._step('functions', self._create_functions)
+        self._step('customers', self._stage_customers)
+        self._step('loans', self._stage_loans)
+        self._step('co-borrowers and guarantors', self._stage_parties)
+        self.env['ir.config_parameter'].sudo().set_param(MARKER_PARAM, str(self._marker(via='sync', history=False)))
+        return self.stats
+
+    def add_history(self):
+        """Add the collection side on top of the core-banking part another path loaded (the sync).
+
+        The staged portfolio is generated again from the marker's parameters and bound, by CIF
+        and account number, to the customers, loans and contact points in the database; every
+        one of them must be there with the figures the generator gave it. Then come what a
+        core-banking system does not hold (contact points agents found, verified numbers,
+        WhatsApp consents, do-not-contact flags, repossessed collateral) and the history:
+        assignment of the cases to the teams' agents, actions, promises, payments, the cases'
+        stage and next action.
+        """
+        started = time.monotonic()
+        self._check_loaded()
+        self._begin()
+        self._step('setup', self._setup_reference_data)
+        self.stats.pop('strategies')  # created with the extract files
+        self._step('functions', self._create_functions)
+        self._step('column defaults', self._set_column_defaults)
+        self._step('customers', self._stage_customers)
+        self._step('loans', self._stage_loans)
+        self._step('bind to the loaded records', self._bind_loaded)
+        self._step('collection data', self._add_collection_data)
+        self._step('cases', self._stage_cases)
+        self._history_steps()
+        self._step('case update', self._update_cases)
+        self._drop_column_defaults()
+        self._step('analyze', self._analyze)
+        self._finish(started, via='sync')
+        return self.stats
+
+    def _history_steps(self):
+        self._step('actions', self._generate_actions)
+        self._step('promises', self._generate_promises)
+        self._step('payments', self._generate_payments)
+        self._step('case history', self._update_case_history)
+
+    def _begin(self):
+        self.env.flush_all()
+        # The row estimates of generate_series are far off: without this, PostgreSQL may spend
+        # minutes compiling the big INSERT ... SELECT statements with JIT.
+        self.cr.execute(SQL("SET LOCAL jit = off"))
+        self.cr.execute(SQL("SET LOCAL work_mem = '256MB'"))
+
+    def _finish(self, started, via):
         self.env.invalidate_all()
         self._step('verify', self._verify)
-        self._cleanup()
+        self.drop_staging()
         self.stats['seconds'] = round(time.monotonic() - started, 1)
-        self.env['ir.config_parameter'].sudo().set_param(MARKER_PARAM, str({
-            'customers': self.customers, 'seed': self.seed, 'country': self.country_code,
-            'today': str(self.today), 'loans': self.stats.get('loans'),
-        }))
+        self.env['ir.config_parameter'].sudo().set_param(MARKER_PARAM, str(self._marker(via=via, history=True)))
         _logger.info("Sample portfolio loaded: %s", self.stats)
-        return self.stats
+
+    def _marker(self, via, history):
+        return {
+            'customers': self.customers, 'seed': self.seed, 'country': self.country_code,
+            'center': self.center, 'radius_km': self.radius_km, 'today': str(self.today),
+            'loans': self.stats.get('loans'), 'via': via, 'history': history,
+        }
 
     def _step(self, name, method):
         started = time.monotonic()
         method()
         self.timings[name] = round(time.monotonic() - started, 2)
         _logger.info("Sample portfolio: %s in %.1f s", name, self.timings[name])
+
+    def _check_loaded(self):
+        marker = get_sample_marker(self.env)
+        if not marker or marker.get('via') != 'sync':
+            raise UserError(self.env._(
+                "Database %(db)s has no sample portfolio staged for the sync: write it as extract files first.",
+                db=self.cr.dbname))
+        if marker.get('history'):
+            raise UserError(self.env._(
+                "The sample portfolio of database %(db)s has its history already: it is added only once.",
+                db=self.cr.dbname))
 
     def _check_empty(self):
         self.cr.execute(SQL("SELECT count(*) FROM collection_loan"))
@@ -474,10 +569,24 @@ class SamplePortfolioGenerator:
             female=list(p['first_names_female']), male=list(p['first_names_male']), last=list(p['last_names']))
 
     def _generate_customers(self):
+        self.partner_base = self._reserve_ids('res_partner', self.customers)
+        self.case_base = self._reserve_ids('collection_case', self.customers)
+        self._stage_customers()
+        self._insert_partners('csg_customer', cif=True)
+        self.stats['customers'] = self.customers
+
+    def _stage_ids(self, *columns):
+        """The select list of the ids of staged rows: ``(name, reserved base, row number SQL)``
+        each, the base plus the row number when ids were reserved, NULL until bound otherwise."""
+        return SQL(", ").join(
+            SQL("%s + %s AS %s", base, number, SQL.identifier(name)) if base is not None
+            else SQL("NULL::integer AS %s", SQL.identifier(name))
+            for name, base, number in columns)
+
+    def _stage_customers(self):
+        """``csg_customer``: one row per customer with everything the generator knows of them."""
         n = self.customers
         p = self.profile
-        self.partner_base = self._reserve_ids('res_partner', n)
-        self.case_base = self._reserve_ids('collection_case', n)
         self.cr.execute(SQL("DROP TABLE IF EXISTS csg_customer"))
         self._execute(SQL("""
             CREATE TEMP TABLE csg_customer AS
@@ -489,9 +598,7 @@ class SamplePortfolioGenerator:
                   FROM g CROSS JOIN LATERAL (%(names)s) nm
                  WHERE nm.idx = g.i OFFSET 0
             )
-            SELECT person.i,
-                   %(partner_base)s + person.i AS partner_id,
-                   %(case_base)s + person.i AS case_id,
+            SELECT person.i, %(ids)s,
                    width_bucket(pg_temp.csg_u(5, person.i), %(risk_cum)s::float8[]) AS risk,
                    1 + width_bucket(pg_temp.csg_u(6, person.i), ARRAY[0.32, 0.57, 0.77, 0.89, 0.96]::float8[]) AS n_loans,
                    (10000000 + person.i)::text AS cif,
@@ -508,15 +615,14 @@ class SamplePortfolioGenerator:
                        || '@' || pg_temp.csg_pick(24, person.i, %(domains)s::text[]) AS email,
                    %(person)s
               FROM person JOIN csg_area a ON a.area = person.area
-        """, n=n, partner_base=self.partner_base, case_base=self.case_base,
+        """, n=n, ids=self._stage_ids(('partner_id', self.partner_base, SQL("person.i")),
+                                      ('case_id', self.case_base, SQL("person.i"))),
             names=self._names_cte(SQL("g.i"), 0),
             area_cum=_cumulative(self.area_weights), risk_cum=_cumulative([r[0] for r in RISK_CLASSES]),
             domains=list(p['email_domains']), person=self._person_columns(SQL("person.i"), 0),
             **self._phone_plan()))
         self.cr.execute(SQL("ALTER TABLE csg_customer ADD PRIMARY KEY (i)"))
         self.cr.execute(SQL("ANALYZE csg_customer"))
-        self._insert_partners('csg_customer', cif=True)
-        self.stats['customers'] = n
 
     def _phone_plan(self):
         p = self.profile
@@ -596,10 +702,7 @@ class SamplePortfolioGenerator:
                 (1, 'mobile', pg_temp.csg_phone_display(c.mobile), '+' || %(cc)s || c.mobile, 'bank',
                  CASE WHEN pg_temp.csg_u(30, c.partner_id) < 0.6 THEN 'verified' ELSE 'unverified' END, TRUE),
                 (2, 'mobile', pg_temp.csg_phone_display(c.mobile2), '+' || %(cc)s || c.mobile2,
-                 CASE WHEN pg_temp.csg_u(31, c.partner_id) < 0.5 THEN 'customer'
-                      WHEN pg_temp.csg_u(31, c.partner_id) < 0.8 THEN 'agent' ELSE 'skip_trace' END,
-                 CASE WHEN pg_temp.csg_u(32, c.partner_id) < 0.15 THEN 'wrong_number' ELSE 'unverified' END,
-                 %(full)s AND c.has_mobile2),
+                 %(second_source)s, %(second_state)s, %(full)s AND c.has_mobile2),
                 (3, 'phone', pg_temp.csg_phone_display(c.landline), '+' || %(cc)s || c.landline, 'bank', 'unverified',
                  %(full)s AND c.has_landline),
                 (4, 'email', c.email, NULL, 'bank', 'unverified', %(full)s AND c.has_email),
@@ -607,19 +710,47 @@ class SamplePortfolioGenerator:
             ) AS v(seq, kind, value, e164, source, state, present)
              WHERE v.present
         """, table=SQL.identifier(table), base=base, country=self.country.id, cc=p['country_calling_code'],
-            full=full, **self._common_values()))
+            full=full, **self._second_mobile(SQL("c.partner_id")), **self._common_values()))
+
+    @staticmethod
+    def _second_mobile(idx):
+        """Where a second mobile came from (the customer, an agent, skip tracing) and whether it
+        proved a wrong number, drawn from the row number ``idx``."""
+        return {
+            'second_source': SQL("""CASE WHEN pg_temp.csg_u(31, %(idx)s) < 0.5 THEN 'customer'
+                                         WHEN pg_temp.csg_u(31, %(idx)s) < 0.8 THEN 'agent' ELSE 'skip_trace' END""",
+                                 idx=idx),
+            'second_state': SQL("CASE WHEN pg_temp.csg_u(32, %s) < 0.15 THEN 'wrong_number' ELSE 'unverified' END", idx),
+        }
 
     # ------------------------------------------------------------------ loans and instalments
     def _generate_loans(self):
+        self.cr.execute(SQL("SELECT sum(n_loans) FROM csg_customer"))
+        self.loan_base = self._reserve_ids('collection_loan', self.cr.fetchone()[0])
+        self._stage_loans()
+        self.stats['loans'] = self._execute(SQL("""
+            INSERT INTO collection_loan (id, name, source_system, partner_id, case_id, product_id, product_type,
+                                         company_id, currency_id, branch, state, disbursement_date, maturity_date,
+                                         term_months, interest_rate, principal, outstanding_amount, overdue_amount,
+                                         installment_amount, next_due_date, oldest_unpaid_date, dpd, bucket_id,
+                                         create_uid, write_uid, create_date, write_date)
+            SELECT l.loan_id, l.account, l.source, l.partner_id, l.case_id, l.product_id,
+                   l.product_type, %(company)s, %(currency)s, a.name, 'active', l.disbursement, l.maturity,
+                   coalesce(l.term, 0), coalesce(l.rate, 0), l.principal, l.outstanding, l.overdue, l.instalment,
+                   l.next_due, CASE WHEN l.b > 0 THEN l.anchor END, l.dpd, bk.bucket_id,
+                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM csg_loan l JOIN csg_area a ON a.area = l.area JOIN csg_bucket bk ON bk.b = l.b
+          ORDER BY l.k
+        """, currency=self.currency.id, **self._common_values()))
+
+    def _stage_loans(self):
+        """``csg_loan``: the loans of the staged customers, with their schedule's figures."""
         digits = self.profile['amount_digits']
         principal_round = -2 if self.profile['amount_scale'] >= 100 else 0
         delinquent_buckets = len(self.buckets) - 1
         bucket_weights = list(DELINQUENT_BUCKET_WEIGHTS[:delinquent_buckets])
         bucket_weights += [0.1] * (delinquent_buckets - len(bucket_weights))
         self.cr.execute(SQL("DROP TABLE IF EXISTS csg_loan"))
-        self.cr.execute(SQL("SELECT sum(n_loans) FROM csg_customer"))
-        n_loans = self.cr.fetchone()[0]
-        self.loan_base = self._reserve_ids('collection_loan', n_loans)
         self._execute(SQL("""
             CREATE TEMP TABLE csg_loan AS
             WITH l AS (
@@ -688,9 +819,8 @@ class SamplePortfolioGenerator:
                        CASE WHEN b > 0 AND pg_temp.csg_u(50, k) < 0.15
                             THEN round(instalment * (0.2 + 0.6 * pg_temp.csg_u(51, k))::numeric, %(digits)s) ELSE 0 END AS partial
                   FROM inst OFFSET 0
-            )
-            SELECT fin.*,
-                   %(loan_base)s + k AS loan_id,
+            ), dis AS (
+                SELECT fin.*, %(ids)s, fin.code || lpad(fin.k::text, 10, '0') AS account,
                    CASE WHEN b > 0 THEN due_count * instalment - partial ELSE 0 END AS overdue,
                    CASE schedule
                         WHEN 'amortizing' THEN
@@ -706,28 +836,17 @@ class SamplePortfolioGenerator:
                         ELSE (anchor + make_interval(months => due_count))::date END AS next_due,
                    CASE WHEN schedule = 'single' THEN anchor - 30 * pg_temp.csg_int(52, k, 1, 2)
                         ELSE (anchor - make_interval(months => s0))::date END AS disbursement
-              FROM fin
+                  FROM fin OFFSET 0
+            )
+            SELECT dis.*,
+                   CASE WHEN term IS NOT NULL THEN (disbursement + make_interval(months => term))::date END AS maturity
+              FROM dis
         """, product_cum=_cumulative([spec[3] for spec in PRODUCTS]), n_buckets=len(self.buckets),
             risk_late=[r[1] for r in RISK_CLASSES], bucket_cum=_cumulative(bucket_weights),
             principal_round=principal_round, digits=digits, scale=self.profile['amount_scale'],
-            loan_base=self.loan_base, today=self.today))
+            ids=self._stage_ids(('loan_id', self.loan_base, SQL("k"))), today=self.today))
         self.cr.execute(SQL("ALTER TABLE csg_loan ADD PRIMARY KEY (k)"))
         self.cr.execute(SQL("ANALYZE csg_loan"))
-        self.stats['loans'] = self._execute(SQL("""
-            INSERT INTO collection_loan (id, name, source_system, partner_id, case_id, product_id, product_type,
-                                         company_id, currency_id, branch, state, disbursement_date, maturity_date,
-                                         term_months, interest_rate, principal, outstanding_amount, overdue_amount,
-                                         installment_amount, next_due_date, oldest_unpaid_date, dpd, bucket_id,
-                                         create_uid, write_uid, create_date, write_date)
-            SELECT l.loan_id, l.code || lpad(l.k::text, 10, '0'), l.source, l.partner_id, l.case_id, l.product_id,
-                   l.product_type, %(company)s, %(currency)s, a.name, 'active', l.disbursement,
-                   CASE WHEN l.term IS NOT NULL THEN (l.disbursement + make_interval(months => l.term))::date END,
-                   coalesce(l.term, 0), coalesce(l.rate, 0), l.principal, l.outstanding, l.overdue, l.instalment,
-                   l.next_due, CASE WHEN l.b > 0 THEN l.anchor END, l.dpd, bk.bucket_id,
-                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-              FROM csg_loan l JOIN csg_area a ON a.area = l.area JOIN csg_bucket bk ON bk.b = l.b
-          ORDER BY l.k
-        """, currency=self.currency.id, **self._common_values()))
 
     def _generate_dues(self):
         self.cr.execute(SQL("SELECT sum(m_hi - m_lo + 1) FROM csg_loan"))
@@ -736,10 +855,17 @@ class SamplePortfolioGenerator:
         self.stats['instalments'] = self._execute(SQL("""
             INSERT INTO collection_loan_due (id, loan_id, company_id, sequence, due_date, amount_due, amount_paid,
                                              amount_residual, state, create_uid, write_uid, create_date, write_date)
-            SELECT %(base)s + row_number() OVER (ORDER BY l.k, m), l.loan_id, %(company)s, l.s0 + m, x.due_date,
-                   x.amount_due, x.amount_paid, x.amount_due - x.amount_paid,
-                   CASE WHEN x.amount_paid = 0 THEN 'open' WHEN x.amount_paid < x.amount_due THEN 'partial' ELSE 'paid' END,
+            SELECT %(base)s + row_number() OVER (ORDER BY d.k, d.m), d.loan_id, %(company)s, d.sequence, d.due_date,
+                   d.amount_due, d.amount_paid, d.amount_due - d.amount_paid,
+                   CASE WHEN d.amount_paid = 0 THEN 'open' WHEN d.amount_paid < d.amount_due THEN 'partial' ELSE 'paid' END,
                    %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM (%(dues)s) d
+        """, base=base, dues=self._dues_query(), **self._common_values()))
+
+    def _dues_query(self):
+        """The instalments of the staged loans: the unpaid ones, the last paid one, the next ones."""
+        return SQL("""
+            SELECT l.k, m, l.loan_id, l.account, l.source, l.s0 + m AS sequence, x.due_date, x.amount_due, x.amount_paid
               FROM csg_loan l
         CROSS JOIN LATERAL generate_series(l.m_lo, l.m_hi) AS m
         CROSS JOIN LATERAL (
@@ -750,7 +876,7 @@ class SamplePortfolioGenerator:
                             WHEN m = 0 AND l.b > 0 THEN l.partial ELSE 0 END AS amount_paid
             ) x
              WHERE l.term IS NULL OR l.s0 + m <= l.term
-        """, base=base, **self._common_values()))
+        """)
 
     # ------------------------------------------------------------------ cases
     def _stage_cases(self):
@@ -806,15 +932,197 @@ class SamplePortfolioGenerator:
           ORDER BY case_id
         """, **self._common_values()))
 
+    # ------------------------------------------------------------------ the sync's way: export, bind, add
+    def core_banking_queries(self):
+        """What a core-banking system holds of the staged portfolio, one SELECT per kind of record:
+        ``customer`` (the customers, then the co-borrowers and guarantors), ``loan``, ``party``
+        (who stands with whom for which loan), ``due`` and ``collateral``, in a stable order.
+
+        The columns are named after the core-banking sync's fields, every value is text as a file
+        holds it (amounts exact, coordinates to 6 decimals as the format takes them, dates ISO,
+        phones as a branch types them), the loans, their
+        parties, dues and collateral carry ``source`` (the system the loan comes from), and
+        ``sort`` gives the order of the rows.
+        """
+        person = SQL("""
+            cif, name, 'PERSON' AS is_company, national_id, pg_temp.csg_phone_display(mobile) AS mobile,
+            CASE WHEN has_landline THEN pg_temp.csg_phone_display(landline) END AS phone,
+            CASE WHEN has_email THEN email END AS email, street, district AS street2, city, zip,
+            (SELECT code FROM res_country_state st WHERE st.id = state_id) AS state, %(country)s AS country,
+            round(lat::numeric, 6)::text AS latitude, round(lon::numeric, 6)::text AS longitude
+        """, country=self.country_code)
+        return {
+            'customer': SQL("""
+                SELECT i AS sort, %(person)s FROM csg_customer
+                UNION ALL
+                SELECT 1000000000 + g, %(person)s FROM csg_party
+            """, person=person),
+            'loan': SQL("""
+                SELECT l.k AS sort, l.source, l.account, c.cif, l.code AS product, %(currency)s AS currency,
+                       l.principal::text AS principal, l.outstanding::text AS outstanding,
+                       l.instalment::text AS installment, l.rate::text AS interest_rate,
+                       l.disbursement::text AS disbursement_date, l.maturity::text AS maturity_date,
+                       l.term::text AS term_months, a.name AS branch,
+                       CASE WHEN l.b > 0 THEN 'OVERDUE' ELSE 'CURRENT' END AS state
+                  FROM csg_loan l JOIN csg_customer c ON c.i = l.i JOIN csg_area a ON a.area = l.area
+            """, currency=self.currency.name),
+            'party': SQL("""
+                SELECT p.g AS sort, l.source, l.account, p.cif, upper(p.role) AS role, p.relation
+                  FROM csg_party p JOIN csg_loan l ON l.k = p.k
+            """),
+            'due': SQL("""
+                SELECT d.k * 10000 + d.m + 1 AS sort, d.source, d.account, d.sequence::text AS sequence,
+                       d.due_date::text AS due_date, d.amount_due::text AS amount_due,
+                       d.amount_paid::text AS amount_paid
+                  FROM (%s) d
+            """, self._dues_query()),
+            'collateral': SQL("""
+                SELECT x.k AS sort, x.source, x.source_ref AS ref, x.account, upper(x.kind) AS type, x.name, x.identifier,
+                       x.make, x.model, x.year::text AS year, x.value::text AS value,
+                       x.valuation_date::text AS valuation_date, x.location,
+                       round(x.latitude, 6)::text AS latitude, round(x.longitude, 6)::text AS longitude
+                  FROM (%s) x
+            """, self._collateral_query()),
+        }
+
+    def _bind_loaded(self):
+        """Give the staged customers and loans the ids of the rows the sync loaded, by CIF and by
+        source and account, and check that every one is there, linked to its case, with the
+        figures the generator gave it: the history is built for these figures. DPD are counted
+        to the portfolio's day first (the sync counts them to the day it runs)."""
+        self.stats['dpd_recounted'] = self.env['collection.loan']._recompute_delinquency(today=self.today)
+        self._execute(SQL("""
+            UPDATE csg_customer c SET partner_id = p.id, case_id = k.id
+              FROM res_partner p
+         LEFT JOIN collection_case k ON k.partner_id = p.id AND k.company_id = p.company_id
+             WHERE p.cif = c.cif AND p.company_id = %(company)s
+        """, **self._common_values()))
+        self._execute(SQL("""
+            UPDATE csg_loan l SET loan_id = x.id, partner_id = c.partner_id, case_id = c.case_id
+              FROM csg_customer c, collection_loan x
+             WHERE c.i = l.i AND x.name = l.account AND x.source_system = l.source AND x.company_id = %(company)s
+        """, **self._common_values()))
+        self.cr.execute(SQL("CREATE INDEX ON csg_loan (loan_id)"))
+        self.cr.execute(SQL("ANALYZE csg_customer, csg_loan"))
+        self.cr.execute(SQL("DROP TABLE IF EXISTS csg_cp"))
+        self.cr.execute(SQL("""
+            CREATE TEMP TABLE csg_cp AS
+            SELECT c.i,
+                   min(cp.id) FILTER (WHERE cp.kind = 'mobile' AND cp.phone_e164 = '+' || %(cc)s || c.mobile) AS cp_mobile,
+                   min(cp.id) FILTER (WHERE cp.kind = 'email' AND cp.value = c.email AND c.has_email) AS cp_email,
+                   min(cp.id) FILTER (WHERE cp.kind = 'address') AS cp_address
+              FROM csg_customer c
+              JOIN collection_contact_point cp ON cp.partner_id = c.partner_id AND cp.active AND cp.source = 'bank'
+          GROUP BY c.i
+        """, cc=self.profile['country_calling_code']))
+        self.cr.execute(SQL("ALTER TABLE csg_cp ADD PRIMARY KEY (i)"))
+        checks = [
+            (self.env._("customers not loaded (no partner with their CIF)"),
+             "SELECT count(*) FROM csg_customer WHERE partner_id IS NULL"),
+            (self.env._("customers without a case"), "SELECT count(*) FROM csg_customer WHERE case_id IS NULL"),
+            (self.env._("customers without their mobile or address as contact point"), """
+                SELECT count(*) FROM csg_customer c LEFT JOIN csg_cp x ON x.i = c.i
+                 WHERE x.cp_mobile IS NULL OR x.cp_address IS NULL OR (c.has_email AND x.cp_email IS NULL)"""),
+            (self.env._("loans not loaded (no loan with their source and account)"),
+             "SELECT count(*) FROM csg_loan WHERE loan_id IS NULL"),
+            (self.env._("loans whose obligor, case, state, product, amounts, DPD or next due date differ"), """
+                SELECT count(*) FROM csg_loan l JOIN collection_loan x ON x.id = l.loan_id
+                 WHERE x.partner_id IS DISTINCT FROM l.partner_id OR x.case_id IS DISTINCT FROM l.case_id
+                    OR x.state <> 'active' OR x.product_id <> l.product_id OR x.dpd <> l.dpd
+                    OR x.outstanding_amount <> l.outstanding OR x.overdue_amount <> l.overdue
+                    OR x.next_due_date IS DISTINCT FROM l.next_due"""),
+        ]
+        problems = []
+        for label, query in checks:
+            self.cr.execute(SQL(query))
+            count = self.cr.fetchone()[0]
+            if count:
+                problems.append(f"{count} {label}")
+        if problems:
+            raise UserError(self.env._(
+                "The core-banking part of the sample portfolio is not in the database as generated: %(problems)s. "
+                "Load the sample's extract files with the sync first.",
+                problems="; ".join(problems)))
+        self.cr.execute(SQL("SELECT count(*) FROM csg_loan"))
+        self.stats.update(customers=self.customers, loans=self.cr.fetchone()[0])
+
+    def _add_collection_data(self):
+        """What the collection side knows and a core-banking system does not, as the direct load
+        writes it: the customers' time zone, WhatsApp consent and do-not-contact flag, the
+        mobiles agents verified, the district field teams plan by, the second mobiles customers,
+        agents and skip tracing found, the collateral repossessed."""
+        p = self.profile
+        self._execute(SQL("""
+            UPDATE res_partner p
+               SET tz = %(tz)s, consent_whatsapp = c.consent_whatsapp, is_do_not_contact = c.do_not_contact
+              FROM csg_customer c WHERE p.id = c.partner_id
+        """, tz=p['tz']))
+        self._execute(SQL("""
+            UPDATE collection_contact_point cp SET state = 'verified'
+              FROM csg_cp x WHERE cp.id = x.cp_mobile AND pg_temp.csg_u(30, x.i) < 0.6
+        """))
+        self._execute(SQL("""
+            UPDATE collection_contact_point cp SET state = 'verified', district = c.district
+              FROM csg_cp x JOIN csg_customer c ON c.i = x.i WHERE cp.id = x.cp_address
+        """))
+        self.stats['second_mobiles'] = self._execute(SQL("""
+            INSERT INTO collection_contact_point (partner_id, company_id, sequence, kind, value, phone_e164, country_id,
+                                                  source, state, is_primary, is_do_not_call, active,
+                                                  create_uid, write_uid, create_date, write_date)
+            SELECT c.partner_id, %(company)s, 2, 'mobile', pg_temp.csg_phone_display(c.mobile2), '+' || %(cc)s || c.mobile2,
+                   %(country)s, %(second_source)s, %(second_state)s, FALSE, FALSE, TRUE,
+                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM csg_customer c
+             WHERE c.has_mobile2
+          ORDER BY c.i
+        """, cc=p['country_calling_code'], country=self.country.id, **self._second_mobile(SQL("c.i")),
+            **self._common_values()))
+        self.stats['collateral_repossessed'] = self._execute(SQL("""
+            UPDATE collection_collateral k SET status = x.status
+              FROM (%(collateral)s) x
+             WHERE x.status <> 'held' AND k.source_ref = x.source_ref AND k.company_id = %(company)s
+        """, collateral=self._collateral_query(), **self._common_values()))
+        self.env.invalidate_all()
+
+    def _update_cases(self):
+        """The loaded cases get what their history left: team, agent, stage, priority, next action."""
+        self.stats['cases'] = self._execute(SQL("""
+            UPDATE collection_case k
+               SET stage = c.stage, priority = c.priority, user_id = c.user_id, team_id = c.team_id,
+                   next_action_date = c.next_action_date, last_action_date = c.last_action_date,
+                   last_contact_date = c.last_contact_date, last_result_code_id = c.last_result_code_id,
+                   paused_until = c.paused_until, write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC'
+              FROM csg_case c
+             WHERE k.id = c.case_id
+        """, **self._common_values()))
+
     # ------------------------------------------------------------------ co-borrowers, guarantors, collateral
     def _generate_parties(self):
-        self.cr.execute(SQL("DROP TABLE IF EXISTS csg_party"))
         self.cr.execute(SQL("""
             SELECT count(*) FROM csg_loan
              WHERE product_type IN ('personal', 'auto', 'mortgage', 'sme') AND pg_temp.csg_u(70, k) < 0.15
         """))
         count = self.cr.fetchone()[0]
-        base = self._reserve_ids('res_partner', count)
+        self._stage_parties(self._reserve_ids('res_partner', count))
+        self._insert_partners('csg_party', cif=False)
+        self._insert_contact_points('csg_party', self._reserve_ids('collection_contact_point', 2 * count), full=False)
+        party_base = self._reserve_ids('collection_loan_party', count)
+        self.stats['loan_parties'] = self._execute(SQL("""
+            INSERT INTO collection_loan_party (id, loan_id, partner_id, company_id, role, relation,
+                                               create_uid, write_uid, create_date, write_date)
+            SELECT %(base)s + g, loan_id, partner_id, %(company)s, role, relation,
+                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM csg_party
+          ORDER BY g
+        """, base=party_base, **self._common_values()))
+
+    def _stage_parties(self, base=None):
+        """``csg_party``: co-borrowers and guarantors of 15 % of the personal, auto, mortgage and
+        SME loans, people of their own with a mobile and an address. Written straight into the
+        tables they have no CIF; a core-banking system knows them as customers, under
+        ``cif`` (20,000,000 + their number).
+        """
+        self.cr.execute(SQL("DROP TABLE IF EXISTS csg_party"))
         n = self.customers
         self._execute(SQL("""
             CREATE TEMP TABLE csg_party AS
@@ -829,8 +1137,7 @@ class SamplePortfolioGenerator:
                   FROM g CROSS JOIN LATERAL (%(names)s) nm
                  WHERE nm.idx = g.g OFFSET 0
             )
-            SELECT person.g, person.loan_id, person.role,
-                   %(base)s + person.g AS partner_id,
+            SELECT person.g, person.k, person.loan_id, person.role, %(ids)s, (20000000 + person.g)::text AS cif,
                    CASE WHEN person.role = 'co_borrower'
                         THEN (ARRAY['Spouse', 'Spouse', 'Spouse', 'Business partner', 'Sibling'])[pg_temp.csg_int(72, person.g, 1, 5)]
                         ELSE (ARRAY['Parent', 'Sibling', 'Friend', 'Colleague', 'Employer', 'Spouse', 'Relative'])[pg_temp.csg_int(72, person.g, 1, 7)]
@@ -841,27 +1148,32 @@ class SamplePortfolioGenerator:
                    FALSE AS consent_whatsapp,
                    %(person)s
               FROM person JOIN csg_area a ON a.area = person.area
-        """, base=base, n=n, names=self._names_cte(SQL("g.g"), 100),
+        """, ids=self._stage_ids(('partner_id', base, SQL("person.g"))), n=n, names=self._names_cte(SQL("g.g"), 100),
             person=self._person_columns(SQL("person.g"), 100), **self._phone_plan()))
-        self._insert_partners('csg_party', cif=False)
-        self._insert_contact_points('csg_party', self._reserve_ids('collection_contact_point', 2 * count), full=False)
-        party_base = self._reserve_ids('collection_loan_party', count)
-        self.stats['loan_parties'] = self._execute(SQL("""
-            INSERT INTO collection_loan_party (id, loan_id, partner_id, company_id, role, relation,
-                                               create_uid, write_uid, create_date, write_date)
-            SELECT %(base)s + g, loan_id, partner_id, %(company)s, role, relation,
-                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-              FROM csg_party
-          ORDER BY g
-        """, base=party_base, **self._common_values()))
 
     def _generate_collateral(self):
-        p = self.profile
         self.cr.execute(SQL("""
             SELECT count(*) FROM csg_loan
              WHERE product_type IN ('auto', 'mortgage') OR (product_type = 'telco' AND pg_temp.csg_u(80, k) < 0.4)
         """))
         base = self._reserve_ids('collection_collateral', self.cr.fetchone()[0])
+        self.stats['collateral'] = self._execute(SQL("""
+            INSERT INTO collection_collateral (id, name, collateral_type, loan_id, partner_id, case_id, company_id,
+                                               source_ref, identifier, make, model, year, value, valuation_date,
+                                               location, latitude, longitude, status,
+                                               create_uid, write_uid, create_date, write_date)
+            SELECT %(base)s + row_number() OVER (ORDER BY x.k), x.name, x.kind, x.loan_id, x.partner_id, x.case_id,
+                   %(company)s, x.source_ref, x.identifier, x.make, x.model, x.year, x.value, x.valuation_date,
+                   x.location, x.latitude, x.longitude, x.status,
+                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM (%(collateral)s) x
+        """, base=base, collateral=self._collateral_query(), **self._common_values()))
+
+    def _collateral_query(self):
+        """The collateral of the staged loans: a vehicle for every auto loan, the property of every
+        mortgage, a router for 40 % of the telco accounts; 12 % of those over 180 days late were
+        repossessed."""
+        p = self.profile
         if self.country_code == 'LK':
             plate = SQL("""%(province)s || ' ' || chr(65 + pg_temp.csg_int(81, l.k, 0, 25)) || chr(65 + pg_temp.csg_int(82, l.k, 0, 25))
                            || chr(65 + pg_temp.csg_int(83, l.k, 0, 25)) || '-' || lpad(pg_temp.csg_int(84, l.k, 1, 9999)::text, 4, '0')""",
@@ -870,17 +1182,12 @@ class SamplePortfolioGenerator:
             plate = SQL("""chr(65 + pg_temp.csg_int(81, l.k, 0, 25)) || chr(65 + pg_temp.csg_int(82, l.k, 0, 25)) || ' '
                            || lpad(pg_temp.csg_int(84, l.k, 1, 99999)::text, 5, '0')""")
         vehicles = [f"{make}\t{model}" for make, model in p['vehicles']]
-        self.stats['collateral'] = self._execute(SQL("""
-            INSERT INTO collection_collateral (id, name, collateral_type, loan_id, partner_id, case_id, company_id,
-                                               source_ref, identifier, make, model, year, value, valuation_date,
-                                               location, latitude, longitude, status,
-                                               create_uid, write_uid, create_date, write_date)
-            SELECT %(base)s + row_number() OVER (ORDER BY l.k), x.name, x.kind, l.loan_id, l.partner_id, l.case_id,
-                   %(company)s, l.source || '-COL-' || l.k, x.identifier, x.make, x.model, x.year,
-                   x.value, l.disbursement, concat_ws(', ', c.street, c.district, nullif(c.city, c.district)),
-                   round(c.lat::numeric, 7), round(c.lon::numeric, 7),
-                   CASE WHEN l.dpd > 180 AND pg_temp.csg_u(85, l.k) < 0.12 THEN 'repossessed' ELSE 'held' END,
-                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+        return SQL("""
+            SELECT l.k, l.loan_id, l.partner_id, l.case_id, l.account, l.source, l.source || '-COL-' || l.k AS source_ref,
+                   x.kind, x.name, x.identifier, x.make, x.model, x.year, x.value, l.disbursement AS valuation_date,
+                   concat_ws(', ', c.street, c.district, nullif(c.city, c.district)) AS location,
+                   round(c.lat::numeric, 7) AS latitude, round(c.lon::numeric, 7) AS longitude,
+                   CASE WHEN l.dpd > 180 AND pg_temp.csg_u(85, l.k) < 0.12 THEN 'repossessed' ELSE 'held' END AS status
               FROM csg_loan l
               JOIN csg_customer c ON c.i = l.i
         CROSS JOIN LATERAL (SELECT split_part(pg_temp.csg_pick(86, l.k, %(vehicles)s::text[]), E'\\t', 1) AS make,
@@ -905,8 +1212,7 @@ class SamplePortfolioGenerator:
                                                  ELSE 60 * %(scale)s END, %(digits)s) AS value
             ) x
              WHERE l.product_type IN ('auto', 'mortgage') OR (l.product_type = 'telco' AND pg_temp.csg_u(80, l.k) < 0.4)
-        """, base=base, plate=plate, vehicles=vehicles, seed=self.seed, scale=p['amount_scale'],
-            digits=p['amount_digits'], **self._common_values()))
+        """, plate=plate, vehicles=vehicles, seed=self.seed, scale=p['amount_scale'], digits=p['amount_digits'])
 
     # ------------------------------------------------------------------ history: actions, promises, payments
     def _generate_actions(self):
@@ -1044,7 +1350,7 @@ class SamplePortfolioGenerator:
                    (ARRAY['bank_transfer', 'bank_transfer', 'bank_transfer', 'branch', 'online', 'card', 'mobile_money', 'cash'])
                        [pg_temp.csg_int(122, ref_id * 2 + kind, 1, 8)] AS channel
               FROM src
-        """, today=self.today, loan_base=self.loan_base, ptp_base=self.ptp_base))
+        """, today=self.today, loan_base=self.loan_base or 0, ptp_base=self.ptp_base))
         self.cr.execute(SQL("SELECT count(*) FROM csg_payment"))
         count = self.cr.fetchone()[0]
         base = self._reserve_ids('collection_payment', count)
@@ -1199,11 +1505,18 @@ class SamplePortfolioGenerator:
         if changed:
             _logger.warning("Sample portfolio: the recompute corrected %s loans", changed)
 
-    def _cleanup(self):
+    def drop_staging(self):
+        """Drop the temporary tables of the generation (also done at the end of a load)."""
         self.cr.execute(SQL("""
             DROP TABLE IF EXISTS csg_customer, csg_cp, csg_loan, csg_case, csg_party, csg_action, csg_ptp, csg_payment,
                                  csg_area, csg_product, csg_bucket, csg_team, csg_agent, csg_script
         """))
+
+
+def get_sample_marker(env):
+    """The parameters of the sample portfolio loaded into ``env``'s database (a dict), or None."""
+    marker = env['ir.config_parameter'].sudo().get_param(MARKER_PARAM)
+    return literal_eval(marker) if marker else None
 
 
 def ensure_sample_strategies(env):
@@ -1299,3 +1612,78 @@ def vacuum_loaded_tables(dbname):
         with connection.cursor() as cursor:
             for table in LOADED_TABLES:
                 cursor.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+
+
+# ---------------------------------------------------------------------- command-line options
+SAMPLE_OPTION_DEFAULTS = {'customers': 2000, 'seed': 42, 'country': 'LK', 'center': '', 'radius': 0.0, 'today': '',
+                          'passwords': True}
+
+
+def add_sample_options(parser):
+    """The options of the commands that generate the sample portfolio, on Odoo's config parser."""
+    import optparse  # noqa: PLC0415
+
+    group = optparse.OptionGroup(parser, "Sample portfolio")
+    group.add_option('--customers', dest='sample_customers', type='int', my_default=2000,
+                     help="Number of customers (obligors); loans are about 2.5 times as many. Default 2000.")
+    group.add_option('--seed', dest='sample_seed', type='int', my_default=42,
+                     help="Seed: the same seed gives the same portfolio. Default 42.")
+    group.add_option('--country', dest='sample_country', my_default='LK',
+                     help="Country profile (names, phones, currency, city): LK (Colombo) or US (Chicago). Default LK.")
+    group.add_option('--city-center', dest='sample_center', my_default='',
+                     help="Centre of the city area as 'latitude,longitude'. Default: the profile's city.")
+    group.add_option('--radius', dest='sample_radius', type='float', my_default=0.0,
+                     help="Radius in km of the area the addresses spread over. Default: the profile's.")
+    group.add_option('--today', dest='sample_today', my_default='',
+                     help="Date the portfolio is generated for (YYYY-MM-DD). Default: today.")
+    group.add_option('--no-passwords', dest='sample_passwords', action='store_false', my_default=True,
+                     help="Do not set the demo users' passwords (login = password).")
+    parser.add_option_group(group)
+
+
+def sample_options(config):
+    """The generator's keyword arguments from the parsed options; raises ValueError on a bad one."""
+    def option(name):
+        return config.options.get(f'sample_{name}', SAMPLE_OPTION_DEFAULTS[name])
+
+    center = None
+    if option('center'):
+        try:
+            center = tuple(float(part) for part in option('center').split(','))
+        except ValueError:
+            center = ()
+        if len(center) != 2:
+            raise ValueError(f"--city-center must be 'latitude,longitude', not {option('center')!r}")
+    return {
+        'customers': option('customers'), 'seed': option('seed'), 'country': option('country'),
+        'center': center, 'radius_km': option('radius') or None,
+        'today': fields.Date.to_date(option('today')) if option('today') else None,
+        'set_passwords': option('passwords'),
+    }
+
+
+def single_database(config, command):
+    """The one database given with -d, or exit with a message."""
+    dbnames = config['db_name']
+    if not dbnames or len(dbnames) != 1:
+        sys.exit(f"{command} needs exactly one database: -d <name>")
+    return dbnames[0]
+
+
+def parse_sample_command(command, cmdargs, add_options=None):
+    """Parse the arguments of a command that generates the sample portfolio: Odoo's options,
+    the sample's and those ``add_options(parser)`` adds. Returns (database, the generator's
+    keyword arguments); exits with a message on a bad one."""
+    from odoo.tools import config  # noqa: PLC0415
+
+    parser = config.parser
+    parser.prog = command.prog
+    add_sample_options(parser)
+    if add_options:
+        add_options(parser)
+    config.parse_config(cmdargs + ['--no-http'], setup_logging=True)
+    dbname = single_database(config, command.name)
+    try:
+        return dbname, sample_options(config)
+    except ValueError as error:
+        sys.exit(str(error))

@@ -122,7 +122,7 @@ class CollectionCashDeposit(models.Model):
             expected=format_amount(self.env, self.expected_amount, self.currency_id),
             difference=format_amount(self.env, self.difference, self.currency_id))
         self.message_post(body=message)
-        supervisor = self.user_id.collection_field_team_ids.filtered(
+        supervisor = self.user_id.collection_team_ids.filtered(
             lambda t: t.company_id == self.company_id).supervisor_id[:1]
         self.activity_schedule(
             'mail.mail_activity_data_todo', summary=self.env._("Cash deposit difference"), note=message,

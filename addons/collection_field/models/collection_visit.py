@@ -253,7 +253,7 @@ class CollectionVisit(models.Model):
             agent = visit.user_id
             if agent and agent not in visit.assignee_history_ids:
                 values['assignee_history_ids'] = [(4, agent.id)]
-            team = agent.collection_field_team_ids.filtered(lambda t: t.company_id == visit.company_id)[:1]
+            team = agent.collection_team_ids.filtered(lambda t: t.company_id == visit.company_id)[:1]
             if agent and team and visit.team_id != team:
                 values['team_id'] = team.id
             if agent and visit.state in OPEN_STATES and visit.case_id.field_user_id != agent:

@@ -5,9 +5,6 @@ from odoo.tools import SQL
 class ResUsers(models.Model):
     _inherit = 'res.users'
 
-    collection_field_team_ids = fields.Many2many(
-        'collection.team', 'collection_team_member_rel', 'user_id', 'team_id', string="Collection Teams",
-        readonly=True)
     field_region_ids = fields.Many2many(
         'res.country.state', 'collection_field_user_region_rel', 'user_id', 'state_id', string="Field Regions",
         help="Regions this field agent visits; visits are assigned by the customer's region.")

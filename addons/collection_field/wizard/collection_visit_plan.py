@@ -1,9 +1,10 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
 class CollectionVisitPlan(models.TransientModel):
     _name = 'collection.visit.plan'
+    _inherit = ['collection.case.selection.mixin']
     _description = 'Plan Field Visits'
 
     case_ids = fields.Many2many('collection.case', string="Cases")
@@ -17,13 +18,6 @@ class CollectionVisitPlan(models.TransientModel):
     user_id = fields.Many2one(
         'res.users', string="Field Agent",
         domain=lambda self: [('group_ids', 'in', self.env.ref('collection_field.collection_field_group_agent').ids)])
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        if self.env.context.get('active_model') == 'collection.case' and 'case_ids' in fields_list:
-            values['case_ids'] = [(6, 0, self.env.context.get('active_ids') or [])]
-        return values
 
     def action_plan(self):
         self.ensure_one()

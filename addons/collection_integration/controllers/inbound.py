@@ -1,4 +1,5 @@
-"""Inbound endpoints: what payment processors, the call centre and the message gateways post.
+"""Inbound endpoints: what payment processors, the call centre (calls, agent status) and the
+message gateways post.
 
 Every endpoint answers JSON. A request goes through, in this order:
 
@@ -40,6 +41,10 @@ class CollectionInboundController(http.Controller):
     @http.route('/collection/call/<int:connector_id>', **ROUTE_OPTIONS)
     def collection_call_record(self, connector_id, **kwargs):
         return self._handle(connector_id, 'call_center', 'call', reference_key='call_id')
+
+    @http.route('/collection/agent/status/<int:connector_id>', **ROUTE_OPTIONS)
+    def collection_agent_status(self, connector_id, **kwargs):
+        return self._handle(connector_id, 'call_center', 'agent_status', reference_key='agent')
 
     @http.route('/collection/sms/status/<int:connector_id>', **ROUTE_OPTIONS)
     def collection_sms_status(self, connector_id, **kwargs):

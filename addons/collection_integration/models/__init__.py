@@ -27,6 +27,8 @@ from . import res_company_gateway
 from . import res_config_settings
 from . import sms_sms
 from . import collection_call_record
+from . import collection_agent_status
+from . import collection_agent_status_history
 from . import res_users
 from . import collection_whatsapp_template
 from . import collection_whatsapp_message
@@ -34,3 +36,4 @@ from . import collection_voice_blast
 from . import collection_voice_blast_line
 from . import collection_payment_link
 from . import payment_transaction
+from . import collection_strategy_run

@@ -112,9 +112,7 @@ class CollectionCallRecord(models.Model):
         company = connector.company_id
         values['number_e164'] = format_e164(values['number'], company.country_id.code) or False
         if values['agent_ref']:
-            values['user_id'] = self.env['res.users'].search(
-                ['|', ('login', '=', values['agent_ref']), ('collection_dialer_extension', '=', values['agent_ref'])],
-                limit=1).id
+            values['user_id'] = self.env['res.users']._collection_search_agents(values['agent_ref'], company)[:1].id
         record = self.create(values)
         case, point, why = record._match(read_str(payload, 'cif', required=False, max_length=64))
         if case:

@@ -227,10 +227,14 @@ class CollectionConnector(models.Model):
     # mapping
     # ------------------------------------------------------------------
 
-    def _load_default_mapping(self):
+    def _load_default_mapping(self, layout=None, record_types=None):
+        """Mapping lines from the default mapping of the connector's system, or of ``layout`` (the
+        system whose column names the source uses), for all its record types or ``record_types``."""
         self.ensure_one()
         lines = []
-        for record_type, targets in DEFAULT_MAPPINGS.get(self.system, {}).items():
+        for record_type, targets in DEFAULT_MAPPINGS.get(layout or self.system, {}).items():
+            if record_types is not None and record_type not in record_types:
+                continue
             sequence = 0
             for target, fields_map in targets.items():
                 for name, column in fields_map.items():

@@ -24,6 +24,7 @@ INBOUND_ROUTES = {
     'whatsapp': '/collection/whatsapp/%s',
     'voice': '/collection/voice/result/%s',
 }
+AGENT_STATUS_ROUTE = '/collection/agent/status/%s'
 SECRET_FIELDS = ('signing_secret', 'api_token', 'verify_token')
 
 
@@ -45,6 +46,13 @@ class CollectionConnector(models.Model):
     inbound_url = fields.Char(
         string="Inbound URL", compute='_compute_inbound_url',
         help="Give this URL to the other system: it posts its notifications here, signed with the signing secret.")
+    agent_status_url = fields.Char(
+        string="Agent Status URL", compute='_compute_inbound_url',
+        help="Call centre: where it posts its agents' status changes, signed like the call records.")
+    agent_stale_minutes = fields.Integer(
+        string="Agent Status Stale After (min)", default=15,
+        help="Call centre: an agent whose status (other than offline) is not repeated for this long shows as "
+             "Unknown. The call centre should repeat each agent's status more often. 0: never.")
     signing_secret = fields.Char(
         compute='_compute_gateway_secrets', inverse='_inverse_gateway_secrets', groups='base.group_system',
         help="Shared secret of the HMAC-SHA256 signatures, both ways. For WhatsApp: the Meta app secret.")
@@ -94,6 +102,8 @@ class CollectionConnector(models.Model):
         for connector in self:
             route = INBOUND_ROUTES.get(connector.system)
             connector.inbound_url = f"{base_url}{route % connector.id}" if route and connector.id else False
+            connector.agent_status_url = f"{base_url}{AGENT_STATUS_ROUTE % connector.id}" \
+                if connector.system == 'call_center' and connector.id else False
 
     @api.depends('company_id')
     def _compute_gateway_secrets(self):
@@ -130,7 +140,7 @@ class CollectionConnector(models.Model):
             connector.inbound_error_count = counts.get(connector, 0)
 
     @api.constrains('system', 'endpoint_url', 'signature_window', 'max_body_kb', 'webhook_max_attempts',
-                    'webhook_retry_minutes')
+                    'webhook_retry_minutes', 'agent_stale_minutes')
     def _check_gateway_settings(self):
         for connector in self.filtered(lambda c: not c.is_sync_connector):
             if connector.endpoint_url and not connector.endpoint_url.startswith(('http://', 'https://')):
@@ -142,6 +152,10 @@ class CollectionConnector(models.Model):
             if connector.signature_window < 1 or not 1 <= connector.max_body_kb <= 1024:
                 raise ValidationError(self.env._(
                     "%(connector)s: the signature window must be positive and the body limit between 1 and 1024 KB.",
+                    connector=connector.name))
+            if connector.agent_stale_minutes < 0:
+                raise ValidationError(self.env._(
+                    "%(connector)s: the minutes after which an agent status is stale cannot be negative.",
                     connector=connector.name))
             if connector.webhook_max_attempts < 1 or connector.webhook_retry_minutes < 1:
                 raise ValidationError(self.env._(

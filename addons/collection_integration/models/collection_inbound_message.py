@@ -18,6 +18,7 @@ INBOUND_HANDLERS = {
     'sms_status': ('sms.sms', '_collection_receive_delivery_report'),
     'whatsapp': ('collection.whatsapp.message', '_receive_webhook'),
     'voice_result': ('collection.voice.blast.line', '_receive_result'),
+    'agent_status': ('collection.agent.status', '_receive_agent_status'),
 }
 RETENTION_DAYS = 90
 INBOUND_KINDS = [
@@ -26,6 +27,7 @@ INBOUND_KINDS = [
     ('sms_status', 'SMS delivery report'),
     ('whatsapp', 'WhatsApp status'),
     ('voice_result', 'Voice blast result'),
+    ('agent_status', 'Agent status'),
 ]
 
 

@@ -20,6 +20,13 @@ class CollectionPtp(models.Model):
             self.env['collection.event']._emit_each(f'ptp.{new_state}', changing, lambda p: p._get_event_payload())
         return result
 
+    def _write_evaluation(self, states, today):
+        # the daily evaluation settles promises in SQL, not through write()
+        super()._write_evaluation(states, today)
+        for state in ('kept', 'broken'):
+            settled = self.filtered(lambda p: states.get(p.id) == state)
+            self.env['collection.event']._emit_each(f'ptp.{state}', settled, lambda p: p._get_event_payload())
+
     def _get_event_payload(self):
         self.ensure_one()
         return {

@@ -34,8 +34,8 @@ BULK_SHARE = 0.25
 BULK_MIN_ROWS = 20000
 # records per outbox event of the sync's changes (loan.created, ...)
 SYNC_EVENT_RECORDS = 1000
-TARGET_TABLES = {'customer': 'res_partner', 'loan': 'collection_loan', 'due': 'collection_loan_due',
-                 'collateral': 'collection_collateral'}
+TARGET_TABLES = {'customer': 'res_partner', 'loan': 'collection_loan', 'party': 'collection_loan_party',
+                 'due': 'collection_loan_due', 'collateral': 'collection_collateral'}
 # planner settings of a batch (SET LOCAL, back to the session's at its end):
 PLANNER_SETTINGS = {
     # the generated validation expressions are large: compiling them costs far more than it saves
@@ -532,7 +532,7 @@ class CollectionSyncEngine(models.AbstractModel):
             # read in _date_lookup
             return (SQL.identifier(f'd_{name}'),
                     SQL("CASE WHEN NOT %s THEN 'bad_date' END", SQL.identifier(f'ok_{name}')), None)
-        if kind in ('bool', 'loan_state', 'collateral_type'):
+        if kind in ('bool', 'loan_state', 'collateral_type', 'party_role'):
             mapping = json.dumps(NORMALISED_VALUES[kind])
             lookup = SQL("(%s::jsonb ->> lower(replace(%s, ' ', '_')))", mapping, r)
             unknown = SQL("CASE WHEN %s IS NULL THEN 'unknown_value' END", typed_col)
@@ -540,6 +540,8 @@ class CollectionSyncEngine(models.AbstractModel):
                 return SQL("%s::boolean", lookup), unknown, None
             if kind == 'loan_state':
                 return SQL("CASE WHEN %s IS NULL THEN 'active' ELSE %s END", r, lookup), unknown, None
+            if kind == 'party_role':
+                return lookup, unknown, None
             return SQL("COALESCE(%s, 'other')", lookup), None, None
         if kind == 'email':
             return (SQL("CASE WHEN %s ~ %s THEN %s END", r, EMAIL_RE, r), None,
@@ -548,6 +550,17 @@ class CollectionSyncEngine(models.AbstractModel):
             level1.append(SQL("%s.id AS %s", SQL.identifier(alias), SQL.identifier(f'{name}_id')))
             joins.append(SQL("LEFT JOIN res_country %s ON %s.code = upper(NULLIF(btrim(s.%s), ''))",
                              SQL.identifier(alias), SQL.identifier(alias), SQL.identifier(f'{target}__{name}')))
+            return (SQL.identifier(f'{name}_id'), None,
+                    SQL("%s IS NOT NULL AND %s IS NULL", r, SQL.identifier(f'{name}_id')))
+        if kind == 'state':
+            # a code of the record's country (the country field's join, made before), else of the
+            # connector's default country
+            country = SQL("COALESCE(%s.id, %s)", SQL.identifier(f'{target}_country'),
+                          ctx.connector.default_country_id.id or ctx.connector.company_id.country_id.id or None)
+            level1.append(SQL("%s.id AS %s", SQL.identifier(alias), SQL.identifier(f'{name}_id')))
+            joins.append(SQL("LEFT JOIN res_country_state %s ON %s.code = NULLIF(btrim(s.%s), '') AND %s.country_id = %s",
+                             SQL.identifier(alias), SQL.identifier(alias), SQL.identifier(f'{target}__{name}'),
+                             SQL.identifier(alias), country))
             return (SQL.identifier(f'{name}_id'), None,
                     SQL("%s IS NOT NULL AND %s IS NULL", r, SQL.identifier(f'{name}_id')))
         if kind == 'phone':
@@ -678,8 +691,9 @@ class CollectionSyncEngine(models.AbstractModel):
             """, run=batch.run_id.id, batch=batch.id, company=ctx.company_id, target=target,
                 table=table, uid=ctx.uid, now=ctx.now))
             warn_fields = [name for name, (kind, _r, _l) in TARGETS[target]['fields'].items()
-                           if kind in ('phone', 'email', 'country')]
-            reasons = {'phone': 'invalid_phone', 'email': 'invalid_email', 'country': 'unknown_country'}
+                           if kind in ('phone', 'email', 'country', 'state')]
+            reasons = {'phone': 'invalid_phone', 'email': 'invalid_email', 'country': 'unknown_country',
+                       'state': 'unknown_state'}
             for name in warn_fields:
                 kind = TARGETS[target]['fields'][name][0]
                 cr.execute(SQL("""
@@ -915,6 +929,11 @@ class CollectionSyncEngine(models.AbstractModel):
             owned.append(('phone_sanitized', phone, True))
         if mapped('country'):
             owned.append(('country_id', SQL("src.country"), True))
+        if mapped('state'):
+            owned.append(('state_id', SQL("src.state"), True))
+        for name in ('latitude', 'longitude'):
+            if mapped(name):
+                owned.append((f'partner_{name}', SQL("src.%s", SQL.identifier(name)), True))
         fixed = [('cif', SQL("src.cif")), ('company_id', SQL("%s", ctx.company_id)),
                  ('commercial_partner_id', SQL("src.new_id")),
                  ('partner_share', SQL("TRUE")), ('type', SQL("'contact'")), ('active', SQL("TRUE")),
@@ -954,7 +973,8 @@ class CollectionSyncEngine(models.AbstractModel):
         kinds = tuple(sorted({'mobile', 'phone', 'email', 'address'} & (
             {k for k in ('mobile', 'phone', 'email') if plan.is_mapped('customer', k)} | ({'address'} if address_fields else set()))))
         cr = self.env.cr
-        optional = lambda name: SQL("src.%s", SQL.identifier(name)) if plan.is_mapped('customer', name) else SQL("NULL")  # noqa: E731
+        optional = lambda name, kind='text': (  # noqa: E731
+            SQL("src.%s", SQL.identifier(name)) if plan.is_mapped('customer', name) else SQL(f"NULL::{kind}"))
         # what exists already is decided here, before the INSERT (which must not scan the table it fills)
         cr.execute(SQL("""
             CREATE TEMP TABLE _cs_points AS
@@ -968,7 +988,8 @@ class CollectionSyncEngine(models.AbstractModel):
                        SELECT 1 FROM collection_contact_point x
                         WHERE x.partner_id = pt.partner_id AND x.is_primary AND x.active) AS make_primary
               FROM (SELECT p.id AS partner_id, k.kind, k.value, k.e164,
-                           %(country)s AS country_id, %(street)s AS street, %(city)s AS city, %(zip)s AS zip
+                           %(country)s AS country_id, %(street)s AS street, %(city)s AS city, %(zip)s AS zip,
+                           %(latitude)s AS latitude, %(longitude)s AS longitude
                       FROM (%(valid)s) src
                       JOIN res_partner p ON p.cif = src.cif AND p.cif IS NOT NULL AND p.company_id = %(company)s
                       CROSS JOIN LATERAL (VALUES %(parts)s) k(kind, value, e164)
@@ -977,14 +998,15 @@ class CollectionSyncEngine(models.AbstractModel):
         """, country=SQL("COALESCE(src.country, %s)", ctx.connector.default_country_id.id or None)
             if plan.is_mapped('customer', 'country') else SQL("%s::integer", ctx.connector.default_country_id.id or None),
             street=optional('street'), city=optional('city'), zip=optional('zip'),
+            latitude=optional('latitude', 'numeric'), longitude=optional('longitude', 'numeric'),
             valid=self._valid_rows('customer', ctx), company=ctx.company_id, parts=SQL(", ").join(parts)))
         cr.execute("CREATE INDEX ON _cs_points (partner_id, kind, value)")
         self._analyze_temp('_cs_points')
         new_points = self.env.execute_query(SQL("SELECT COUNT(*) FROM _cs_points WHERE is_new"))[0][0]
         locked = self._bulk_mode(ctx, 'collection_contact_point', new_points)
         defaults = self._orm_defaults('collection.contact.point', {
-            'partner_id', 'company_id', 'kind', 'value', 'country_id', 'street', 'city', 'zip', 'source',
-            'state', 'is_primary', 'active'})
+            'partner_id', 'company_id', 'kind', 'value', 'country_id', 'street', 'city', 'zip', 'latitude',
+            'longitude', 'source', 'state', 'is_primary', 'active'})
         extra_cols = SQL("").join(SQL(", %s", SQL.identifier(col)) for col, _v in defaults)
         extra_vals = SQL("").join(SQL(", %s", value) for _col, value in defaults)
         # the points the batch adds or changes, for the contact.updated events
@@ -1005,11 +1027,12 @@ class CollectionSyncEngine(models.AbstractModel):
         # need no event (their customer.created tells them), the others' are known without RETURNING
         cr.execute(SQL("""
             INSERT INTO collection_contact_point AS t (id, partner_id, company_id, kind, value, phone_e164, country_id,
-                   street, city, zip, source, state, is_primary, active %(extra_cols)s,
+                   street, city, zip, latitude, longitude, source, state, is_primary, active %(extra_cols)s,
                    create_uid, create_date, write_uid, write_date)
             SELECT pt.id, pt.partner_id, %(company)s, pt.kind, pt.value, pt.e164, pt.country_id,
                    CASE WHEN pt.kind = 'address' THEN pt.street END, CASE WHEN pt.kind = 'address' THEN pt.city END,
-                   CASE WHEN pt.kind = 'address' THEN pt.zip END, 'bank', 'unverified', pt.make_primary,
+                   CASE WHEN pt.kind = 'address' THEN pt.zip END, CASE WHEN pt.kind = 'address' THEN pt.latitude END,
+                   CASE WHEN pt.kind = 'address' THEN pt.longitude END, 'bank', 'unverified', pt.make_primary,
                    TRUE %(extra_vals)s, %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM _cs_points pt
              WHERE pt.is_new
@@ -1195,6 +1218,23 @@ class CollectionSyncEngine(models.AbstractModel):
         """, uid=ctx.uid, now=ctx.now))
         ctx.stats['closed_count'] = env.cr.rowcount
         self._touch_loans(SQL("SELECT id, FALSE, FALSE, NULL::integer FROM _cs_closed_loan"))
+
+    def _upsert_party(self, ctx):
+        """Co-borrowers and guarantors of loans, keyed by (loan, customer, role). A full extract
+        removes nothing: people added in Odoo have no source to tell them from the bank's."""
+        update = [('role', SQL("src.role"))]
+        if ctx.plan.is_mapped('party', 'relation'):
+            update.append(('relation', SQL("src.relation")))
+        fixed = [('loan_id', SQL("src.account")), ('partner_id', SQL("src.cif")),
+                 ('company_id', SQL("%s", ctx.company_id))]
+        taken = {col for col, _e in update + fixed}
+        defaults = [(col, SQL("%s", value)) for col, value in self._orm_defaults('collection.loan.party', taken)]
+        inserted, updated = self._upsert(
+            ctx, 'party', 'collection_loan_party', SQL("(loan_id, partner_id, role)"),
+            SQL("e.loan_id = s0.account AND e.partner_id = s0.cif AND e.role = s0.role"),
+            update + fixed + defaults, [col for col, _e in update], self._valid_rows('party', ctx))
+        self._count_stats(ctx, 'party', inserted, updated)
+        self.env['collection.loan.party'].invalidate_model()
 
     def _upsert_due(self, ctx):
         plan = ctx.plan

@@ -17,6 +17,7 @@ REJECT_REASONS = [
     ('invalid_phone', 'Invalid phone number'),
     ('invalid_email', 'Invalid email'),
     ('unknown_country', 'Unknown country'),
+    ('unknown_state', 'Unknown region'),
 ]
 
 

@@ -18,7 +18,7 @@ class CollectionVoiceBlast(models.Model):
 
     _name = 'collection.voice.blast'
     _description = 'Voice Blast'
-    _inherit = ['mail.thread']
+    _inherit = ['mail.thread', 'collection.case.selection.mixin']
     _order = 'id desc'
     _check_company_auto = True
 
@@ -52,13 +52,6 @@ class CollectionVoiceBlast(models.Model):
             blast.blocked_count = groups.get((blast.id, 'blocked'), 0)
             blast.answered_count = groups.get((blast.id, 'answered'), 0)
             blast.pending_count = groups.get((blast.id, 'queued'), 0)
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        if self.env.context.get('active_model') == 'collection.case' and 'case_ids' in fields_list:
-            values['case_ids'] = [(6, 0, self.env.context.get('active_ids') or [])]
-        return values
 
     def action_send(self):
         """Check every case against the call policy, then push the allowed ones to the gateway."""

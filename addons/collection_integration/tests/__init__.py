@@ -4,6 +4,8 @@ from . import test_soap_sync
 from . import test_sync_run
 from . import test_sync_bulk
 from . import test_cli
+from . import test_sample_sync
+from . import test_sync_parties
 from . import test_payment_endpoint
 from . import test_outbox
 from . import test_reconciliation
@@ -14,3 +16,5 @@ from . import test_whatsapp
 from . import test_voice_blast
 from . import test_payment_link
 from . import test_inbound_hardening
+from . import test_agent_status
+from . import test_tours

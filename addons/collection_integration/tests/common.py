@@ -1,9 +1,12 @@
 import os
 import shutil
+import sys
 import tempfile
 from datetime import date, datetime, timedelta
 
+import odoo
 from odoo.tests import TransactionCase
+from odoo.tools import config
 
 from odoo.addons.collection_integration.tools.extract_writer import write_extract
 from odoo.addons.collection_integration.tools.sync_schema import DEFAULT_MAPPINGS, TARGETS
@@ -14,6 +17,21 @@ T24_CONTROL = {
     'BILL': ('AMOUNT_DUE', None),
     'COLLATERAL': ('VALUE', None),
 }
+
+
+def odoo_bin_command(*args):
+    """The command line running ``odoo-bin`` with this test run's addons path: ``args`` (a
+    command and its arguments), then the database connection options."""
+    odoo_bin = next(path for path in (os.path.join(os.path.dirname(p), 'odoo-bin') for p in odoo.__path__)
+                    if os.path.exists(path))
+    addons_path = config['addons_path']
+    if isinstance(addons_path, (list, tuple)):
+        addons_path = ','.join(addons_path)
+    command = [sys.executable, odoo_bin, f'--addons-path={addons_path}', *args]
+    for option in ('db_host', 'db_port', 'db_user', 'db_password'):
+        if config[option]:
+            command.append(f'--{option}={config[option]}')
+    return command
 
 
 class CollectionSyncCommon(TransactionCase):

@@ -1,16 +1,13 @@
 import io
-import os
 import subprocess
-import sys
 
 import odoo
 from odoo.tests import tagged
-from odoo.tools import config
 
 from odoo.addons.collection_integration.cli.collection_sync import CollectionSync
 from odoo.addons.collection_integration.models.collection_sync_run import LOCK_CLASS, LOCK_OBJECTS
 
-from .common import CollectionSyncCommon
+from .common import CollectionSyncCommon, odoo_bin_command
 
 
 @tagged('post_install', '-at_install')
@@ -50,16 +47,7 @@ class TestSyncCommand(CollectionSyncCommon):
 
     def test_odoo_bin_finds_the_command(self):
         """``odoo-bin collection_sync`` is discovered in the addons path and talks to the database."""
-        odoo_bin = next(path for path in (os.path.join(os.path.dirname(p), 'odoo-bin') for p in odoo.__path__)
-                        if os.path.exists(path))
-        addons_path = config['addons_path']
-        if isinstance(addons_path, (list, tuple)):
-            addons_path = ','.join(addons_path)
-        command = [sys.executable, odoo_bin, f'--addons-path={addons_path}', 'collection_sync',
-                   '-d', self.env.cr.dbname, '--connector', 'NOPE', '--log-level=warn']
-        for option in ('db_host', 'db_port', 'db_user', 'db_password'):
-            if config[option]:
-                command.append(f'--{option}={config[option]}')
+        command = odoo_bin_command('collection_sync', '-d', self.env.cr.dbname, '--connector', 'NOPE', '--log-level=warn')
         result = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
         self.assertEqual(result.returncode, 3, result.stderr[-2000:])
         self.assertIn("No connector NOPE in this database.", result.stdout)

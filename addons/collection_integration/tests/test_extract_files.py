@@ -249,4 +249,4 @@ class TestExtractFiles(CollectionSyncCommon):
         self.connector.mapping_ids.unlink()
         self.connector.action_load_default_mapping()
         self.assertEqual(set(self.connector.mapping_ids.mapped('record_type')),
-                         {'CUSTOMER', 'ARRANGEMENT', 'BILL', 'COLLATERAL'})
+                         {'CUSTOMER', 'ARRANGEMENT', 'ARRANGEMENT_PARTY', 'BILL', 'COLLATERAL'})

@@ -14,17 +14,20 @@ class TestInboundHardening(CollectionGatewayHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        connectors = {system: cls._create_connector(system, system.upper()[:6], max_body_kb=1)
+                      for system in ('payment', 'call_center', 'sms', 'voice')}
         cls.endpoints = {
-            system: f"{route}/{cls._create_connector(system, system.upper()[:6], max_body_kb=1).id}"
+            route: f"{route}/{connectors[system].id}"
             for system, route in [('payment', '/collection/payment'), ('call_center', '/collection/call'),
-                                  ('sms', '/collection/sms/status'), ('voice', '/collection/voice/result')]
+                                  ('call_center', '/collection/agent/status'), ('sms', '/collection/sms/status'),
+                                  ('voice', '/collection/voice/result')]
         }
 
     @mute_logger('odoo.addons.collection_integration.controllers.inbound')
     def test_refusals_on_every_endpoint(self):
         body = {'id': 'x'}
-        for system, path in self.endpoints.items():
-            with self.subTest(endpoint=system):
+        for route, path in self.endpoints.items():
+            with self.subTest(endpoint=route):
                 forged = self._post(path, body, secret='attacker')
                 self.assertEqual((forged.status_code, forged.json()['error']['code']), (401, 'bad_signature'))
                 replay = self._post(path, body, timestamp=time.time() - 3600)

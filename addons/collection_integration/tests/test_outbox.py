@@ -49,6 +49,26 @@ class TestOutboxEvents(CollectionGatewayCommon):
         self.assertEqual(len(self._events('ptp.broken', broken)), 1)
         self.assertFalse(self._events('ptp.broken', kept))
 
+    def test_evaluation_events(self):
+        """The daily evaluation settles promises in one UPDATE: its kept and broken promises still
+        get their events, once each."""
+        Ptp = self.env['collection.ptp']
+        day = self.today - timedelta(days=10)
+        covered, broken = Ptp.create([{
+            'case_id': self.case.id, 'amount': amount, 'date': day, 'recorded_date': day - timedelta(days=2),
+        } for amount in (100.0, 40.0)])
+        self.env['collection.payment']._register_payment({
+            'name': 'P-E', 'loan_id': self.loan.id, 'amount': 60.0, 'date': day, 'source_system': 'T24'})
+        covered.amount = 50.0  # covered now, settled by the evaluation
+        self.assertEqual((covered.state, covered.amount_paid), ('open', 60.0))
+        Ptp._evaluate_due_promises(today=self.today)
+        self.assertEqual((covered.state, broken.state), ('kept', 'broken'))
+        kept_event = self._events('ptp.kept', covered)
+        self.assertEqual(len(kept_event), 1)
+        self.assertEqual((kept_event.payload['state'], kept_event.payload['amount_paid']), ('kept', 60.0))
+        self.assertEqual(len(self._events('ptp.broken', broken)), 1)
+        self.assertFalse(self._events('ptp.broken', covered) | self._events('ptp.kept', broken))
+
     def test_assignment_and_contact_events(self):
         before = self._events('case.assigned', self.case)
         self.case.user_id = self.agent_2
@@ -68,6 +88,22 @@ class TestOutboxEvents(CollectionGatewayCommon):
         new_point = self.env['collection.contact.point'].create({
             'partner_id': self.customer.id, 'kind': 'email', 'value': 'carla@example.com'})
         self.assertEqual(self._events('contact.updated', new_point).payload['change'], 'created')
+
+    def test_strategy_assignment_events(self):
+        """A strategy run assigns cases in SQL; each case it gives another agent is told once."""
+        team = self.env['collection.team'].create({'name': "Second line", 'member_ids': [(6, 0, self.agent_2.ids)]})
+        strategy = self.env['collection.strategy'].create({
+            'name': "To the second line", 'domain': str([('id', '=', self.case.id)]), 'schedule_type': 'manual'})
+        strategy.champion_treatment_ids.write({'team_id': team.id, 'assign_method': 'round_robin'})
+        before = self._events('case.assigned', self.case)
+        strategy._run()
+        event = self._events('case.assigned', self.case) - before
+        self.assertEqual(self.case.user_id, self.agent_2)
+        self.assertEqual(len(event), 1)
+        self.assertEqual(event.payload, self.case._get_assignment_payload(self.agent))
+        self.assertEqual(event.payload['previous_agent'], 'col_agent')
+        strategy._run()
+        self.assertEqual(self._events('case.assigned', self.case) - before, event, "same agent: no new event")
 
 
 @tagged('post_install', '-at_install')

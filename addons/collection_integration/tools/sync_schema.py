@@ -1,11 +1,11 @@
 """What the core-banking sync loads: targets, their fields and the default mappings per source.
 
-No ORM here. A *target* is what a record becomes in Odoo (a customer, a loan, an instalment due,
-a collateral item). A *record type* is what the source calls its records (``ARRANGEMENT``,
+No ORM here. A *target* is what a record becomes in Odoo (a customer, a loan, a co-borrower or
+guarantor of a loan, an instalment due, a collateral item). A *record type* is what the source calls its records (``ARRANGEMENT``,
 ``CARD_ACCOUNT``, ...); a connector's mapping says which targets each record type feeds and
 which source column gives each target field. The engine stages, validates and upserts per
 target, in the order of ``TARGET_ORDER`` so that customers exist before their loans, and loans
-before their dues and collateral.
+before their parties, dues and collateral.
 """
 
 # Field kinds drive the validation done in SQL on the staging table:
@@ -19,11 +19,13 @@ before their dues and collateral.
 #   country   ISO 3166 alpha-2 code (unknown codes are dropped with a warning)
 #   phone     checked with phonenumbers (invalid numbers are dropped with a warning)
 #   email     user@domain.tld (invalid addresses are dropped with a warning)
-#   loan_state, collateral_type   a value from a fixed vocabulary, see NORMALISED_VALUES
+#   state     code of a state (region, province) of the record's country, else the connector's
+#             default country (unknown codes are dropped with a warning)
+#   loan_state, collateral_type, party_role   a value from a fixed vocabulary, see NORMALISED_VALUES
 #   customer_ref  CIF of a customer of the connector's company (loaded before)
 #   loan_ref      account number of a loan of the connector's source and company
 #   product_ref   code of a loan product of the connector's company
-TARGET_ORDER = ('customer', 'loan', 'due', 'collateral')
+TARGET_ORDER = ('customer', 'loan', 'party', 'due', 'collateral')
 
 TARGETS = {
     'customer': {
@@ -42,6 +44,9 @@ TARGETS = {
             'city': ('char', False, "City"),
             'zip': ('char', False, "ZIP"),
             'country': ('country', False, "Country"),
+            'state': ('state', False, "Region"),
+            'latitude': ('number', False, "Latitude"),
+            'longitude': ('number', False, "Longitude"),
         },
     },
     'loan': {
@@ -63,6 +68,16 @@ TARGETS = {
             'state': ('loan_state', False, "Status"),
         },
         'control': ('outstanding', 'currency'),
+    },
+    'party': {
+        'label': "Co-borrower or guarantor",
+        'key': ('account', 'cif', 'role'),
+        'fields': {
+            'account': ('loan_ref', True, "Account number"),
+            'cif': ('customer_ref', True, "Customer CIF"),
+            'role': ('party_role', True, "Role"),
+            'relation': ('char', False, "Relation"),
+        },
     },
     'due': {
         'label': "Instalment due",
@@ -122,6 +137,13 @@ NORMALISED_VALUES = {
         'deposit': 'deposit', 'cash': 'deposit', 'fixed_deposit': 'deposit', 'fd': 'deposit',
         'other': 'other',
     },
+    'party_role': {
+        'co_borrower': 'co_borrower', 'co-borrower': 'co_borrower', 'coborrower': 'co_borrower',
+        'joint': 'co_borrower', 'joint_borrower': 'co_borrower', 'co_applicant': 'co_borrower',
+        'co-applicant': 'co_borrower',
+        'guarantor': 'guarantor', 'surety': 'guarantor', 'co_signer': 'guarantor', 'co-signer': 'guarantor',
+        'cosigner': 'guarantor',
+    },
 }
 
 FIELD_SELECTION = [
@@ -137,7 +159,8 @@ DEFAULT_MAPPINGS = {
         'CUSTOMER': {'customer': {
             'cif': 'CUSTOMER_ID', 'name': 'NAME', 'is_company': 'CUSTOMER_TYPE',
             'national_id': 'LEGAL_ID', 'mobile': 'MOBILE', 'phone': 'PHONE', 'email': 'EMAIL',
-            'street': 'STREET', 'city': 'TOWN', 'zip': 'POST_CODE', 'country': 'COUNTRY',
+            'street': 'STREET', 'street2': 'ADDRESS_2', 'city': 'TOWN', 'zip': 'POST_CODE',
+            'country': 'COUNTRY', 'state': 'REGION', 'latitude': 'LATITUDE', 'longitude': 'LONGITUDE',
         }},
         'ARRANGEMENT': {'loan': {
             'account': 'ARRANGEMENT_ID', 'cif': 'CUSTOMER_ID', 'product': 'PRODUCT',
@@ -145,6 +168,9 @@ DEFAULT_MAPPINGS = {
             'installment': 'INSTALMENT', 'interest_rate': 'INTEREST_RATE',
             'disbursement_date': 'START_DATE', 'maturity_date': 'MATURITY_DATE',
             'term_months': 'TERM', 'branch': 'BRANCH', 'state': 'STATUS',
+        }},
+        'ARRANGEMENT_PARTY': {'party': {
+            'account': 'ARRANGEMENT_ID', 'cif': 'CUSTOMER_ID', 'role': 'ROLE', 'relation': 'RELATION',
         }},
         'BILL': {'due': {
             'account': 'ARRANGEMENT_ID', 'sequence': 'BILL_SEQ', 'due_date': 'DUE_DATE',

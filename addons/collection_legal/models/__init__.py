@@ -23,6 +23,7 @@ from . import collection_settlement_installment
 from . import collection_legal_stage
 from . import collection_legal_case
 from . import collection_legal_hearing
+from . import collection_legal_line_mixin
 from . import collection_legal_enforcement
 from . import collection_legal_cost
 from . import collection_recovery_incident

@@ -1,0 +1,1 @@
+from . import collection_agent_status_report

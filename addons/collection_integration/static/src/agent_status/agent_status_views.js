@@ -1,0 +1,36 @@
+import { onWillDestroy } from "@odoo/owl";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { useDebounced } from "@web/core/utils/timing";
+import { kanbanView } from "@web/views/kanban/kanban_view";
+import { listView } from "@web/views/list/list_view";
+
+// what collection.agent.status sends to the supervisors' group when a status changes
+const NOTIFICATION = "collection.agent_status/updated";
+
+/**
+ * The supervisors' agent board reloads by itself when the call centre reports a change: the
+ * server sends a notification (without personal data) to the supervisors' group channel,
+ * which every supervisor's tab listens to already; the view reloads through the record rules.
+ */
+const AgentStatusLiveMixin = (Controller) =>
+    class extends Controller {
+        setup() {
+            super.setup(...arguments);
+            const busService = useService("bus_service");
+            this.reloadOnStatusChange = useDebounced(() => this.model.load(), 300);
+            busService.subscribe(NOTIFICATION, this.reloadOnStatusChange);
+            busService.start();
+            onWillDestroy(() => busService.unsubscribe(NOTIFICATION, this.reloadOnStatusChange));
+        }
+    };
+
+registry.category("views").add("collection_agent_status_kanban", {
+    ...kanbanView,
+    Controller: AgentStatusLiveMixin(kanbanView.Controller),
+});
+
+registry.category("views").add("collection_agent_status_list", {
+    ...listView,
+    Controller: AgentStatusLiveMixin(listView.Controller),
+});
