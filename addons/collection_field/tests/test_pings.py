@@ -83,11 +83,15 @@ class TestPings(FieldTestCommon):
 
     def test_track_geojson_and_retention(self):
         Location = self.env['collection.agent.location'].with_user(self.field_agent)
-        Location._ingest_positions(self._positions(3))
+        # a track of yesterday noon (UTC), whatever the hour the test runs at
+        now = fields.Datetime.now()
+        day = now.date() - timedelta(days=1)
+        noon = fields.Datetime.to_datetime(day) + timedelta(hours=12)
+        Location._ingest_positions(self._positions(3, start_minutes_ago=(now - noon).total_seconds() / 60))
         old = fields.Datetime.now() - timedelta(days=100)
         Location._ingest_positions([{'client_id': 'old', 'latitude': HOME_LAT, 'longitude': HOME_LON,
                                      'accuracy': 5, 'timestamp': fields.Datetime.to_string(old)}])
-        track = Location._get_day_track(self.field_agent, fields.Datetime.now().date())
+        track = Location._get_day_track(self.field_agent, day)
         geojson = track._to_geojson()
         self.assertEqual(geojson['type'], 'FeatureCollection')
         line = geojson['features'][0]
@@ -95,7 +99,7 @@ class TestPings(FieldTestCommon):
         self.assertEqual(line['geometry']['coordinates'][0], [HOME_LON, HOME_LAT])
         self.assertEqual(len(geojson['features']), 1 + len(track))
         self.assertEqual(track.sorted('device_time'), track)
-        route = self.env['collection.route']._get_or_create(self.field_agent, fields.Datetime.now().date())
+        route = self.env['collection.route']._get_or_create(self.field_agent, day)
         self.assertEqual(route.with_user(self.field_agent).action_open_track()['domain'][0][2], track.ids)
         # retention: the 100-day-old position goes, the others stay
         self.company.collection_field_retention_days = 90
