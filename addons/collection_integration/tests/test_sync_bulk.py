@@ -4,7 +4,7 @@ import psycopg2
 
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.collection_integration.models import collection_sync_engine
 from odoo.addons.collection_integration.models.collection_sync_engine import CollectionSyncEngine
@@ -82,13 +82,14 @@ class TestSyncBulkLoad(CollectionSyncCommon):
         events = self.env['collection.event'].search([('run_id', '=', run.id), ('name', '=', 'loan.created')])
         self.assertEqual(sum(e.payload['count'] for e in events), 3 + self.extra)
         # the foreign keys hold again
-        for query in (f"UPDATE collection_loan SET product_id = {max(self.product_pl.ids) + 1000} WHERE id = {aa1.id}",
-                      "UPDATE collection_contact_point SET partner_id = -1 WHERE id = "
-                      f"{self.partner('C100').contact_point_ids[:1].id}",
-                      f"UPDATE collection_case SET partner_id = -1 WHERE id = {aa1.case_id.id}"):
-            with self.subTest(query=query), self.assertRaises(psycopg2.errors.ForeignKeyViolation), \
+        point = self.partner('C100').contact_point_ids[:1]
+        for table, column, value, row in (('collection_loan', 'product_id', max(self.product_pl.ids) + 1000, aa1.id),
+                                          ('collection_contact_point', 'partner_id', -1, point.id),
+                                          ('collection_case', 'partner_id', -1, aa1.case_id.id)):
+            with self.subTest(table=table), self.assertRaises(psycopg2.errors.ForeignKeyViolation), \
                     mute_logger('odoo.sql_db'), self.env.cr.savepoint():
-                self.env.cr.execute(query)
+                self.env.cr.execute(SQL("UPDATE %s SET %s = %s WHERE id = %s",
+                                        SQL.identifier(table), SQL.identifier(column), value, row))
         # a change to a few rows afterwards is loaded the ordinary way
         changed = dict(super().loans()[0], OUTSTANDING='850.50')
         run = self.sync(paths=[self.extract('ARRANGEMENT', [changed], extract='DELTA')])

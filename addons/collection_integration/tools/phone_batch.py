@@ -9,7 +9,7 @@ zero after the country code) and any other spelling go through ``format_e164``: 
 the same for every input.
 """
 import re
-from functools import lru_cache
+from functools import cache
 
 import phonenumbers
 from phonenumbers import PhoneMetadata, PhoneNumber
@@ -20,7 +20,7 @@ from odoo.addons.collection_base.tools.phone import format_e164
 E164_SHAPE = re.compile(r'\+([1-9][0-9]{6,14})\Z')
 
 
-@lru_cache(maxsize=None)
+@cache
 def _national_prefix_pattern(country_code):
     """The pattern of national prefixes ``parse`` strips for ``country_code``, or None."""
     region = phonenumbers.region_code_for_country_code(country_code)
