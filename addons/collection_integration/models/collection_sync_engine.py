@@ -1,9 +1,11 @@
 import codecs
 import csv
+import io
 import json
 import logging
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -13,9 +15,9 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools.bulk_load import BulkLoad
-from ..tools.copy_stream import CsvBodyStream, RowsAsCsv, TextRowSink
+from ..tools.copy_stream import CsvBodyStream, RowsAsCsv
 from ..tools.extract_reader import CsvExtractReader
-from ..tools.phone_batch import format_e164_fast
+from ..tools.phone_batch import format_e164_many
 from ..tools.sync_schema import NORMALISED_VALUES, TARGET_ORDER, TARGETS, control_spec, primary_target
 
 _logger = logging.getLogger(__name__)
@@ -641,24 +643,18 @@ class CollectionSyncEngine(models.AbstractModel):
                     WHERE p.cif = c.cif AND p.cif IS NOT NULL AND p.company_id = %(company)s AND cp.active
                       AND cp.kind IN ('mobile', 'phone') AND cp.value = c.raw))
         """, candidates=candidates, e164=E164_RE, company=ctx.company_id)
-        checked = 0
-        # COPY TO must end before COPY FROM starts on the connection: results go through a
-        # spooled file that stays in memory up to a few MB and spills to disk beyond
-        with tempfile.SpooledTemporaryFile(max_size=PHONE_SPOOL_BYTES, mode='w+', newline='') as spool:
-            writer = csv.writer(spool, lineterminator='\n')
-
-            def validate(row):
-                nonlocal checked
-                raw, country = row
-                checked += 1
-                writer.writerow((raw, country or '', format_e164_fast(raw, country or None) or None))
-
-            sink = TextRowSink(validate)
-            cr.copy_expert(f"COPY ({cr.mogrify(query.code, query.params).decode()}) TO STDOUT", sink)
+        # COPY FROM cannot start on the connection before COPY TO ends: the numbers go through
+        # a spooled file that stays in memory up to a few MB and spills to disk beyond; the
+        # results stream back as they are formatted
+        with tempfile.SpooledTemporaryFile(max_size=PHONE_SPOOL_BYTES) as spool:
+            cr.copy_expert(f"COPY ({cr.mogrify(query.code, query.params).decode()}) TO STDOUT WITH (FORMAT csv)", spool)
             spool.seek(0)
-            cr.copy_expert("COPY _cs_phone (raw, cc, e164) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (cc))",
-                           spool, size=1 << 20)
-        ctx.stats['phones_checked'] = checked
+            numbers = csv.reader(io.TextIOWrapper(spool, encoding='utf-8', newline=''))
+            with closing(format_e164_many(numbers)) as formatted:  # stops the workers on error
+                results = RowsAsCsv(formatted)
+                cr.copy_expert("COPY _cs_phone (raw, cc, e164) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (cc))",
+                               results, size=1 << 20)
+        ctx.stats['phones_checked'] = results.row_count
         cr.execute("CREATE INDEX ON _cs_phone (raw, cc)")
         self._analyze_temp('_cs_phone')
 
