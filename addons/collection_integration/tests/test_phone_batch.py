@@ -53,6 +53,12 @@ class TestFormatE164Many(BaseCase):
         self.assertEqual(multiprocessing.active_children(), [], "no pool below the threshold")
         self.assertEqual([first, *formatted], self.expected(rows))
 
+    def test_workers_stop_when_reading_stops(self):
+        formatted = format_e164_many(self.rows, processes=2, threshold=10, chunk_size=11)
+        next(formatted)
+        formatted.close()  # what the sync does when COPY FROM fails half-way
+        self.assertEqual(multiprocessing.active_children(), [])
+
     def test_worker_error_is_raised(self):
         rows = [*self.rows, (34612345678, 'ES'), *self.rows]  # not a string: format_e164_fast fails
         with self.assertRaises(TypeError):
