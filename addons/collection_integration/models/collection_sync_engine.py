@@ -637,11 +637,11 @@ class CollectionSyncEngine(models.AbstractModel):
         """, col=SQL.identifier(f'{target}__{name}'), cc=cc, cif=SQL.identifier(f'{target}__cif')) for name in phone_fields)
         query = SQL("""
             SELECT DISTINCT c.raw, c.cc FROM (%(candidates)s) c
-             WHERE NOT (c.raw ~ %(e164)s AND EXISTS (
+             WHERE NOT (EXISTS (
                    SELECT 1 FROM res_partner p
                      JOIN collection_contact_point cp ON cp.partner_id = p.id
                     WHERE p.cif = c.cif AND p.cif IS NOT NULL AND p.company_id = %(company)s AND cp.active
-                      AND cp.kind IN ('mobile', 'phone') AND cp.value = c.raw))
+                      AND cp.kind IN ('mobile', 'phone') AND cp.value = c.raw) AND c.raw ~ %(e164)s)
         """, candidates=candidates, e164=E164_RE, company=ctx.company_id)
         # COPY FROM cannot start on the connection before COPY TO ends: the numbers go through
         # a spooled file that stays in memory up to a few MB and spills to disk beyond; the
