@@ -51,5 +51,9 @@ class CollectionSyncBatch(models.Model):
         string="Bulk-Loaded Tables", readonly=True,
         help="Tables this batch rewrote a large share of: their secondary indexes and foreign keys were "
              "dropped during the load and built again, and checked, at its end.")
+    bulk_duration = fields.Float(
+        string="Index Rebuild (s)", digits=(16, 2), readonly=True,
+        help="Of the duration, the time spent building the bulk-loaded tables' indexes again and checking "
+             "their foreign keys.")
     message = fields.Text()
     reject_ids = fields.One2many('collection.sync.reject', 'batch_id', string="Rejected Records")

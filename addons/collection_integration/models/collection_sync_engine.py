@@ -42,6 +42,10 @@ TARGET_TABLES = {'customer': 'res_partner', 'loan': 'collection_loan', 'party': 
 PLANNER_SETTINGS = {
     # the generated validation expressions are large: compiling them costs far more than it saves
     'jit': 'off',
+    # a statement over a whole extract computes its expressions in parallel workers, which the
+    # default costs (made for sending rows cheaper to compute than to pass on) rarely choose
+    'parallel_setup_cost': '100',
+    'parallel_tuple_cost': '0.001',
     # sorts and hashes over a whole extract want more than the default memory
     'work_mem': '64MB',
     # bitmap scans would take the trigram indexes for key lookups (estimated far too cheap)
@@ -52,9 +56,10 @@ PLANNER_SETTINGS = {
 # whole tables into hashes; a larger one reads them whole
 SMALL_BATCH_SHARE = 0.1
 SMALL_BATCH_SETTINGS = {'random_page_cost': '1.1', 'enable_hashjoin': 'off', 'enable_mergejoin': 'off'}
-TEMP_TABLES = ('_cs_raw', '_cs_dup', '_cs_src', '_cs_new_case', '_cs_phone', '_cs_points', '_cs_chg_point', '_cs_touched_loan', '_cs_reopened', '_cs_left_case',
-               '_cs_closed_loan', '_cs_released') + tuple(
-    f'_cs_{kind}_{target}' for kind in ('val', 'chg') for target in TARGET_ORDER)
+# the batch's work tables (_cs_raw, _cs_val_loan, ...) are UNLOGGED tables in a schema of the
+# batch's own, first on the search path while the batch runs: parallel workers can read them,
+# where they cannot read TEMP tables. The schema goes with the batch's savepoint on a failure.
+WORK_SCHEMA = 'collection_sync_work_%s'  # the backend's pid
 
 
 def is_number_sql(value):
@@ -132,7 +137,7 @@ class BatchContext:
 class CollectionSyncEngine(models.AbstractModel):
     """Loads one batch (an extract file or a SOAP enquiry) in set-based SQL.
 
-    stage (COPY into a TEMP table) -> reconcile with the control totals -> validate in SQL
+    stage (COPY into a work table) -> reconcile with the control totals -> validate in SQL
     (every rejected row with its line and reason) -> upsert per target keyed by the source's
     ids (INSERT ... ON CONFLICT DO UPDATE ... WHERE changed, so that a re-run changes nothing)
     -> close what a full extract no longer lists -> refresh cases, DPD and buckets -> events.
@@ -162,7 +167,7 @@ class CollectionSyncEngine(models.AbstractModel):
                 'collection_integration.sync_bulk_min_rows', BULK_MIN_ROWS)),
         )
         self.env.flush_all()
-        self._drop_temp_tables()
+        work = self._open_work_schema()
         settings = dict(PLANNER_SETTINGS)
         self._set_local(settings)
         timings = []
@@ -189,11 +194,13 @@ class CollectionSyncEngine(models.AbstractModel):
         step('events', self._write_events, ctx)
         if ctx.bulk.saved:
             ctx.stats['bulk_tables'] = ", ".join(ctx.bulk.saved)
+            started = time.monotonic()
             step('indexes and foreign keys', ctx.bulk.restore)
+            ctx.stats['bulk_duration'] = time.monotonic() - started
         _logger.info("%s: %d records loaded (%s)", batch.name, source.record_count, ", ".join(timings))
         if ctx.stats.get('rejected_count') and verdict == 'balanced':
             ctx.stats['verdict'] = 'balanced_rejects'
-        self._drop_temp_tables()
+        self._close_work_schema(work)
         self._set_local(dict.fromkeys(settings, 'DEFAULT'))
         self.env.invalidate_all()
         return ctx.stats
@@ -210,16 +217,30 @@ class CollectionSyncEngine(models.AbstractModel):
                                           TARGET_TABLES[plan.primary]))[0][0]
         return records < SMALL_BATCH_SHARE * max(rows, 1)  # -1: never analyzed
 
-    def _drop_temp_tables(self):
-        self.env.cr.execute("DROP VIEW IF EXISTS _cs_stage")
-        self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL(", ").join(SQL.identifier(t) for t in TEMP_TABLES)))
+    def _open_work_schema(self):
+        """Create the batch's work schema and put it first on the search path, for the rest
+        of the transaction; return (the schema, the search path it replaces)."""
+        cr = self.env.cr
+        pid, search_path = self.env.execute_query(SQL("SELECT pg_backend_pid(), current_setting('search_path')"))[0]
+        schema = SQL.identifier(WORK_SCHEMA % pid)
+        cr.execute(SQL("DROP SCHEMA IF EXISTS %s CASCADE", schema))
+        cr.execute(SQL("CREATE SCHEMA %s", schema))
+        cr.execute(SQL("SELECT set_config('search_path', %s, TRUE)", f"{schema.code}, {search_path}"))
+        return schema, search_path
+
+    def _close_work_schema(self, work):
+        """Drop the batch's work tables and give the search path back."""
+        schema, search_path = work
+        cr = self.env.cr
+        cr.execute(SQL("SELECT set_config('search_path', %s, TRUE)", search_path))
+        cr.execute(SQL("DROP SCHEMA %s CASCADE", schema))
 
     # ------------------------------------------------------------------
     # staging
     # ------------------------------------------------------------------
 
     def _stage(self, ctx, source):
-        """Stream the records of ``source`` into the TEMP table ``_cs_raw`` with COPY; the view
+        """Stream the records of ``source`` into the work table ``_cs_raw`` with COPY; the view
         ``_cs_stage`` shows them with the columns later steps read: ``line_no``, ``parse_error``
         and one text column ``<target>__<field>`` per field of the plan's targets."""
         if not self._stage_csv_file(ctx, source):
@@ -231,8 +252,8 @@ class CollectionSyncEngine(models.AbstractModel):
         columns = [SQL("%s text", SQL.identifier(f'{target}__{name}'))
                    for target in plan.targets for name in TARGETS[target]['fields']]
         self.env.cr.execute(SQL(
-            "CREATE TEMP TABLE _cs_raw (line_no integer, parse_error text, %s)", SQL(", ").join(columns)))
-        self.env.cr.execute("CREATE TEMP VIEW _cs_stage AS SELECT * FROM _cs_raw")
+            "CREATE UNLOGGED TABLE _cs_raw (line_no integer, parse_error text, %s)", SQL(", ").join(columns)))
+        self.env.cr.execute("CREATE VIEW _cs_stage AS SELECT * FROM _cs_raw")
         defaults = [plan.fields[target][name][1] for target, name in plan.stage_columns]
         failure = []
 
@@ -275,7 +296,7 @@ class CollectionSyncEngine(models.AbstractModel):
             with cr.savepoint(flush=False), open(source.path, 'rb') as handle:
                 for _line in range(source.header_lines):
                     handle.readline()
-                cr.execute(SQL("CREATE TEMP TABLE _cs_raw (line_no integer GENERATED ALWAYS AS IDENTITY (START WITH %s), %s)",
+                cr.execute(SQL("CREATE UNLOGGED TABLE _cs_raw (line_no integer GENERATED ALWAYS AS IDENTITY (START WITH %s), %s)",
                                first_line, SQL(", ").join(SQL("%s text", column) for column in columns)))
                 stream = CsvBodyStream(handle, source.delimiter)
                 copy = cr.mogrify(SQL("COPY _cs_raw (%s) FROM STDIN WITH (FORMAT csv, DELIMITER %s)",
@@ -300,7 +321,7 @@ class CollectionSyncEngine(models.AbstractModel):
                 if defaults and default:
                     value = SQL("COALESCE(NULLIF(%s, ''), %s)", value, default)
                 values.append(SQL("%s AS %s", value, SQL.identifier(f'{target}__{name}')))
-        cr.execute(SQL("CREATE TEMP VIEW _cs_stage AS SELECT line_no, NULL::text AS parse_error, %s FROM _cs_raw",
+        cr.execute(SQL("CREATE VIEW _cs_stage AS SELECT line_no, NULL::text AS parse_error, %s FROM _cs_raw",
                        SQL(", ").join(values)))
         return True
 
@@ -413,7 +434,7 @@ class CollectionSyncEngine(models.AbstractModel):
             # would sort them all)
             raws = [SQL("NULLIF(btrim(s.%s), '')", SQL.identifier(f'{target}__{k}')) for k in key]
             self.env.cr.execute(SQL("""
-                CREATE TEMP TABLE _cs_dup AS
+                CREATE UNLOGGED TABLE _cs_dup AS
                 SELECT %s FROM _cs_stage s GROUP BY %s HAVING count(*) > 1
             """, SQL(", ").join(SQL("%s AS %s", raw, SQL.identifier(f'k{i}')) for i, raw in enumerate(raws)),
                 SQL(", ").join(SQL(str(i + 1)) for i in range(len(raws)))))
@@ -447,10 +468,21 @@ class CollectionSyncEngine(models.AbstractModel):
         keep += [f'r_{name}' for name, _warn in warnings] + [f'warn_{name}' for name, _warn in warnings]
         if any(kind == 'product_ref' for kind, _r, _l in spec['fields'].values()):
             keep.append('product_type')
+        parts = dict(
+            table=SQL.identifier(f'_cs_val_{target}'),
+            keep=SQL(", ").join(SQL("v.%s", SQL.identifier(column)) for column in dict.fromkeys(keep)),
+            reason=reason, reason_column=reason_column, reason_value=reason_value,
+            typed=SQL(", ").join(typed_values),
+            level2=SQL(", ").join(level2),
+            level1=SQL(", ").join(level1),
+            joins=SQL(" ").join(joins),
+            participates=self._participates(ctx, target),
+            key_text=key_text,
+        )
         # OFFSET 0 keeps each level a separate step: its expressions are computed once per row,
         # not again wherever the level above refers to them
         self.env.cr.execute(SQL("""
-            CREATE TEMP TABLE %(table)s AS
+            CREATE UNLOGGED TABLE %(table)s AS
             SELECT %(keep)s, %(reason)s AS reason, %(reason_column)s AS reason_column,
                    %(reason_value)s AS reason_value, NULL::text AS detail
               FROM (
@@ -468,17 +500,7 @@ class CollectionSyncEngine(models.AbstractModel):
                   ) l1
                 OFFSET 0
               ) v
-        """,
-            table=SQL.identifier(f'_cs_val_{target}'),
-            keep=SQL(", ").join(SQL("v.%s", SQL.identifier(column)) for column in dict.fromkeys(keep)),
-            reason=reason, reason_column=reason_column, reason_value=reason_value,
-            typed=SQL(", ").join(typed_values),
-            level2=SQL(", ").join(level2),
-            level1=SQL(", ").join(level1),
-            joins=SQL(" ").join(joins),
-            participates=self._participates(ctx, target),
-            key_text=key_text,
-        ))
+        """, **parts))
         self._analyze_temp(f'_cs_val_{target}')
         self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL(", ").join([SQL.identifier('_cs_dup')] + date_tables)))
 
@@ -487,7 +509,7 @@ class CollectionSyncEngine(models.AbstractModel):
         read as (``r``: YYYYMMDD becomes YYYY-MM-DD), the date built from it (``t``) and
         whether it is a real calendar day (``ok``)."""
         self.env.cr.execute(SQL("""
-            CREATE TEMP TABLE %(table)s AS
+            CREATE UNLOGGED TABLE %(table)s AS
             SELECT n.raw, n.r, x.t,
                    x.t IS NOT NULL AND date_part('day', x.t) = substr(n.r, 9, 2)::integer AS ok
               FROM (SELECT d.raw,
@@ -625,7 +647,7 @@ class CollectionSyncEngine(models.AbstractModel):
         and back in (COPY FROM), a chunk at a time.
         """
         cr = self.env.cr
-        cr.execute("CREATE TEMP TABLE _cs_phone (raw text, cc text, e164 text)")
+        cr.execute("CREATE UNLOGGED TABLE _cs_phone (raw text, cc text, e164 text)")
         phone_fields = [name for name, (kind, _r, _l) in TARGETS[target]['fields'].items()
                         if kind == 'phone' and ctx.plan.is_mapped(target, name)]
         if not phone_fields:
@@ -776,7 +798,7 @@ class CollectionSyncEngine(models.AbstractModel):
         expressions = dict(insert_columns)
         chg = SQL.identifier(f'_cs_chg_{target}')
         table_sql = SQL.identifier(table)
-        env.cr.execute(SQL("CREATE TEMP TABLE %s (id integer, inserted boolean, ref text, case_id integer)", chg))
+        env.cr.execute(SQL("CREATE UNLOGGED TABLE %s (id integer, inserted boolean, ref text, case_id integer)", chg))
         kept = [SQL("t.%s", SQL.identifier(ref)) if ref else SQL("NULL::text"),
                 SQL("t.%s", SQL.identifier(case)) if case else SQL("NULL::integer")]
         kept_src = [expressions[ref] if ref else SQL("NULL::text"), expressions[case] if case else SQL("NULL::integer")]
@@ -785,7 +807,7 @@ class CollectionSyncEngine(models.AbstractModel):
         # was empty, that scan is repeated for every row, over the pages being written)
         env.cr.execute("DROP TABLE IF EXISTS _cs_src")
         env.cr.execute(SQL("""
-            CREATE TEMP TABLE _cs_src AS
+            CREATE UNLOGGED TABLE _cs_src AS
             SELECT COALESCE(e.id, nextval(%(sequence)s)) AS new_id, e.id AS existing_id, %(existing)s, s0.*
               FROM (%(source)s) s0
          LEFT JOIN %(table)s e ON %(match)s
@@ -975,7 +997,7 @@ class CollectionSyncEngine(models.AbstractModel):
             SQL("src.%s", SQL.identifier(name)) if plan.is_mapped('customer', name) else SQL(f"NULL::{kind}"))
         # what exists already is decided here, before the INSERT (which must not scan the table it fills)
         cr.execute(SQL("""
-            CREATE TEMP TABLE _cs_points AS
+            CREATE UNLOGGED TABLE _cs_points AS
             SELECT q.*, CASE WHEN q.is_new THEN nextval('collection_contact_point_id_seq') END AS id
               FROM (
             SELECT pt.*,
@@ -1008,7 +1030,7 @@ class CollectionSyncEngine(models.AbstractModel):
         extra_cols = SQL("").join(SQL(", %s", SQL.identifier(col)) for col, _v in defaults)
         extra_vals = SQL("").join(SQL(", %s", value) for _col, value in defaults)
         # the points the batch adds or changes, for the contact.updated events
-        cr.execute("CREATE TEMP TABLE _cs_chg_point (id integer, change text)")
+        cr.execute("CREATE UNLOGGED TABLE _cs_chg_point (id integer, change text)")
         cr.execute(SQL("""
             WITH up AS (
                 UPDATE collection_contact_point t SET state = 'unverified', write_uid = %(uid)s, write_date = %(now)s
@@ -1021,6 +1043,23 @@ class CollectionSyncEngine(models.AbstractModel):
             INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
         """, uid=ctx.uid, now=ctx.now))
         reactivated = cr.rowcount
+        if plan.is_mapped('customer', 'latitude') and plan.is_mapped('customer', 'longitude'):
+            # an address the bank now places elsewhere (a missing position leaves the known one)
+            cr.execute(SQL("""
+                WITH up AS (
+                    UPDATE collection_contact_point t
+                       SET latitude = pt.latitude, longitude = pt.longitude, write_uid = %(uid)s, write_date = %(now)s
+                      FROM _cs_points pt
+                     WHERE NOT pt.is_new AND pt.kind = 'address'
+                       AND pt.latitude IS NOT NULL AND pt.longitude IS NOT NULL
+                       AND t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
+                       AND t.source = 'bank'
+                       AND (t.latitude, t.longitude) IS DISTINCT FROM (pt.latitude, pt.longitude)
+                 RETURNING t.id
+                )
+                INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
+            """, uid=ctx.uid, now=ctx.now))
+            ctx.stats['contact_points_moved'] = cr.rowcount
         # the new points' ids are drawn in _cs_points: the points of customers the batch creates
         # need no event (their customer.created tells them), the others' are known without RETURNING
         cr.execute(SQL("""
@@ -1094,13 +1133,13 @@ class CollectionSyncEngine(models.AbstractModel):
             # existing loans that the extract reopens (base recomputes the DPD of active loans
             # only) or moves to another obligor (the case they leave needs its totals again)
             self.env.cr.execute("""
-                CREATE TEMP TABLE _cs_reopened AS
+                CREATE UNLOGGED TABLE _cs_reopened AS
                 SELECT existing_id AS id, e__state <> 'active' AND state = 'active' AS reopened,
                        CASE WHEN e__case_id IS DISTINCT FROM case_id THEN e__case_id END AS left_case_id
                   FROM _cs_src
                  WHERE existing_id IS NOT NULL
                    AND ((e__state <> 'active' AND state = 'active') OR e__case_id IS DISTINCT FROM case_id);
-                CREATE TEMP TABLE IF NOT EXISTS _cs_left_case (id integer PRIMARY KEY);
+                CREATE UNLOGGED TABLE IF NOT EXISTS _cs_left_case (id integer PRIMARY KEY);
                 INSERT INTO _cs_left_case SELECT DISTINCT left_case_id FROM _cs_reopened
                  WHERE left_case_id IS NOT NULL ON CONFLICT DO NOTHING;
             """)
@@ -1126,7 +1165,7 @@ class CollectionSyncEngine(models.AbstractModel):
         new loans are written once, linked to their case."""
         cr = self.env.cr
         cr.execute(SQL("""
-            CREATE TEMP TABLE _cs_new_case AS
+            CREATE UNLOGGED TABLE _cs_new_case AS
             SELECT DISTINCT v.cif AS partner_id FROM (%(valid)s) v
              WHERE v.cif IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM collection_case c WHERE c.partner_id = v.cif AND c.company_id = %(company)s)
@@ -1152,10 +1191,10 @@ class CollectionSyncEngine(models.AbstractModel):
         whether its DPD must be computed again, whether it moved to another obligor, its case
         when known)."""
         cr = self.env.cr
-        if not self.env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_touched_loan') IS NOT NULL"))[0][0]:
+        if not self.env.execute_query(SQL("SELECT to_regclass('_cs_touched_loan') IS NOT NULL"))[0][0]:
             # the first set (all the loans of a first load, maybe) is written at once, indexed after
             cr.execute(SQL("""
-                CREATE TEMP TABLE _cs_touched_loan AS
+                CREATE UNLOGGED TABLE _cs_touched_loan AS
                 SELECT q.id, bool_or(q.recompute) AS recompute, bool_or(q.moved) AS moved, max(q.case_id) AS case_id
                   FROM (%s) q(id, recompute, moved, case_id) GROUP BY q.id
             """, query))
@@ -1193,7 +1232,7 @@ class CollectionSyncEngine(models.AbstractModel):
            WHERE l.source_system = %(source)s AND l.company_id = %(company)s AND l.state = 'active'
              AND NOT EXISTS (SELECT 1 FROM _cs_val_loan v WHERE v.r_account = l.name)
         """, source=ctx.source_system, company=ctx.company_id)
-        env.cr.execute(SQL("CREATE TEMP TABLE _cs_closed_loan AS SELECT l.id %s", missing))
+        env.cr.execute(SQL("CREATE UNLOGGED TABLE _cs_closed_loan AS SELECT l.id %s", missing))
         to_close = env.cr.rowcount
         if not to_close:
             return
@@ -1315,7 +1354,7 @@ class CollectionSyncEngine(models.AbstractModel):
         if self._has_unreadable_keys(ctx, 'collateral'):
             return
         env.cr.execute(SQL("""
-            CREATE TEMP TABLE _cs_released AS
+            CREATE UNLOGGED TABLE _cs_released AS
             SELECT c.id FROM collection_collateral c
               JOIN collection_loan l ON l.id = c.loan_id
              WHERE l.source_system = %(source)s AND c.company_id = %(company)s AND c.status = 'held'
@@ -1347,7 +1386,7 @@ class CollectionSyncEngine(models.AbstractModel):
         The cases of all touched loans get their totals again.
         """
         env = self.env
-        if not env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_touched_loan') IS NOT NULL"))[0][0]:
+        if not env.execute_query(SQL("SELECT to_regclass('_cs_touched_loan') IS NOT NULL"))[0][0]:
             return
         recompute_ids = [loan_id for (loan_id,) in env.execute_query(
             SQL("SELECT id FROM _cs_touched_loan WHERE recompute ORDER BY id"))]
@@ -1376,7 +1415,7 @@ class CollectionSyncEngine(models.AbstractModel):
             Case._recompute_aggregates_sql()
             return
         left = SQL("UNION SELECT id FROM _cs_left_case") if env.execute_query(
-            SQL("SELECT to_regclass('pg_temp._cs_left_case') IS NOT NULL"))[0][0] else SQL()
+            SQL("SELECT to_regclass('_cs_left_case') IS NOT NULL"))[0][0] else SQL()
         # the case a loan was written with, unless _ensure_for_loans went over it since
         Case._recompute_aggregates_sql([case_id for (case_id,) in env.execute_query(SQL("""
             SELECT case_id FROM _cs_touched_loan WHERE case_id IS NOT NULL AND NOT recompute
@@ -1396,7 +1435,7 @@ class CollectionSyncEngine(models.AbstractModel):
         tables = {target for target in ctx.plan.targets}
         if 'customer' in tables:
             count += Event._emit_from_query(self._change_events(ctx, 'customer', 'cif'), run=run)
-        if self.env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_chg_point') IS NOT NULL"))[0][0]:
+        if self.env.execute_query(SQL("SELECT to_regclass('_cs_chg_point') IS NOT NULL"))[0][0]:
             # the same payload as the contact points' own contact.updated events; the points of a
             # customer the batch creates are told by its customer.created event
             count += Event._emit_from_query(SQL("""
@@ -1413,7 +1452,7 @@ class CollectionSyncEngine(models.AbstractModel):
             """), run=run)
         if 'loan' in tables:
             count += Event._emit_from_query(self._change_events(ctx, 'loan', 'name'), run=run)
-        if self.env.execute_query(SQL("SELECT to_regclass('pg_temp._cs_closed_loan') IS NOT NULL"))[0][0]:
+        if self.env.execute_query(SQL("SELECT to_regclass('_cs_closed_loan') IS NOT NULL"))[0][0]:
             count += Event._emit_from_query(
                 self._change_events(ctx, 'loan', 'name', changes='_cs_closed_loan', name=SQL("'loan.closed'")), run=run)
             self.env.cr.execute("DROP TABLE _cs_closed_loan")

@@ -71,6 +71,8 @@ class TestSyncBulkLoad(CollectionSyncCommon):
         run = self.sync(paths=self.extract_all())
         self.assertEqual(run.state, 'done', run.message)
         self.assertEqual({b.record_type: set(b.bulk_tables.split(', ')) for b in run.batch_ids}, FIRST_LOAD_TABLES)
+        # the time of the rebuild is part of each batch's
+        self.assertTrue(all(0 < b.bulk_duration < b.duration for b in run.batch_ids))
         # the same indexes and constraints, under the same names, all validated
         self.assertEqual(self.schemas(), before)
         # and loaded as in the ordinary way
@@ -93,7 +95,7 @@ class TestSyncBulkLoad(CollectionSyncCommon):
         # a change to a few rows afterwards is loaded the ordinary way
         changed = dict(super().loans()[0], OUTSTANDING='850.50')
         run = self.sync(paths=[self.extract('ARRANGEMENT', [changed], extract='DELTA')])
-        self.assertEqual((run.updated_count, run.batch_ids.bulk_tables), (1, False))
+        self.assertEqual((run.updated_count, run.batch_ids.bulk_tables, run.batch_ids.bulk_duration), (1, False, 0))
 
     def test_bad_reference_fails_the_batch(self):
         """A row written while the foreign keys are away must still satisfy them: the batch

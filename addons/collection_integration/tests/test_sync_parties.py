@@ -32,6 +32,15 @@ class TestSyncPartiesAndAddresses(CollectionSyncCommon):
         # the same file again changes nothing
         run = self.sync(paths=[self.extract('CUSTOMER', customers[:1])])
         self.assertEqual((run.inserted_count, run.updated_count, run.unchanged_count), (0, 0, 1))
+        # the bank places the same address elsewhere: the address point follows, and says so
+        moved = dict(customers[0], LATITUDE='37.8', LONGITUDE='-122.4')
+        run = self.sync(paths=[self.extract('CUSTOMER', [moved])])
+        self.assertEqual((address.latitude, address.longitude), (37.8, -122.4))
+        events = self.env['collection.event'].search([('run_id', '=', run.id), ('name', '=', 'contact.updated')])
+        self.assertEqual(events.mapped('res_id'), address.ids)
+        # a file without the position keeps the one known
+        run = self.sync(paths=[self.extract('CUSTOMER', [dict(moved, LATITUDE='', LONGITUDE='')])])
+        self.assertEqual((address.latitude, address.longitude), (37.8, -122.4))
 
     def test_co_borrowers_and_guarantors(self):
         customers = self.customers() + [
