@@ -643,8 +643,9 @@ class CollectionSyncEngine(models.AbstractModel):
         """Fill ``_cs_phone`` (raw, country, E.164 or NULL) for the phone numbers of the batch.
 
         Numbers the customer already has as a bank contact point in E.164 are known to be
-        valid and skipped; the others stream out of PostgreSQL (COPY TO), through phonenumbers
-        and back in (COPY FROM), a chunk at a time.
+        valid and skipped; the others come out of PostgreSQL (COPY TO) and stream through
+        phonenumbers, in worker processes when they are many (``format_e164_many``), and back
+        in (COPY FROM).
         """
         cr = self.env.cr
         cr.execute("CREATE UNLOGGED TABLE _cs_phone (raw text, cc text, e164 text)")
