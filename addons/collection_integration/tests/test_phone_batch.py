@@ -1,4 +1,7 @@
 import multiprocessing
+import os
+import signal
+from concurrent.futures.process import BrokenProcessPool
 
 import phonenumbers
 
@@ -64,3 +67,11 @@ class TestFormatE164Many(BaseCase):
         with self.assertRaises(TypeError):
             list(format_e164_many(rows, processes=2, threshold=10, chunk_size=11))
         self.assertEqual(multiprocessing.active_children(), [], "the workers are stopped on error")
+
+    def test_worker_death_is_raised(self):
+        formatted = format_e164_many(self.rows, processes=2, threshold=10, chunk_size=11)
+        next(formatted)
+        os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)  # as the OOM killer would
+        with self.assertRaises(BrokenProcessPool):
+            list(formatted)
+        self.assertEqual(multiprocessing.active_children(), [])

@@ -17,6 +17,7 @@ import os
 import re
 import signal
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from itertools import chain, islice
 
@@ -34,6 +35,7 @@ PARALLEL_THRESHOLD = 20000
 # that the workers start early and end together
 CHUNK_SIZE = 10000
 MAX_PROCESSES = 4
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 @cache
@@ -109,25 +111,54 @@ def format_e164_many(rows, processes=None, threshold=PARALLEL_THRESHOLD, chunk_s
     # lists of strings, never touches the inherited database sockets, does not collect the
     # parent's garbage (a cursor's finaliser would speak on the parent's connection), leaves
     # signals to the parent, and exits with os._exit, without running the parent's exit hooks.
-    context = multiprocessing.get_context('fork')
-    with context.Pool(processes, initializer=_start_worker) as pool:  # exiting terminates it
+    # An executor rather than multiprocessing.Pool: it reports a worker that died instead of
+    # waiting for its answer forever, and stops the workers by asking, where Pool.terminate()
+    # kills them and hangs if one dies holding the lock of the results queue.
+    executor = _start_executor(processes)
+    try:
         pending = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.apply_async(_format_chunk, (chunk,))))
+            pending.append((chunk, executor.submit(_format_chunk, chunk)))
             if len(pending) > 2 * processes:
-                chunk, result = pending.popleft()
-                yield from _with_e164(chunk, result.get())
+                chunk, future = pending.popleft()
+                yield from _with_e164(chunk, future.result())
         while pending:
-            chunk, result = pending.popleft()
-            yield from _with_e164(chunk, result.get())
+            chunk, future = pending.popleft()
+            yield from _with_e164(chunk, future.result())
+    finally:
+        # on an error, the chunks being formatted are finished (a fraction of a second) and
+        # the others dropped
+        executor.shutdown(cancel_futures=True)
+
+
+def _start_executor(processes):
+    """A pool of ``processes`` forked workers, all started.
+
+    The stop signals are held while they are forked: a worker that received one before
+    _start_worker resets its handlers would run the server's, and Odoo's answer to SIGTERM
+    (raise KeyboardInterrupt) can leave it alive, so that stopping the pool would wait for it
+    forever. With the 'fork' context, the first task forks all the workers at once."""
+    executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context('fork'),
+                                   initializer=_start_worker)
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        executor.submit(os.getpid).result()
+    except BaseException:
+        executor.shutdown(cancel_futures=True)
+        raise
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    return executor
 
 
 def _start_worker():
-    """Make a forked worker deaf to what its parent server handles (see format_e164_many)."""
+    """Make a forked worker deaf to what its parent server handles (see format_e164_many):
+    SIGTERM and SIGHUP stop it, SIGINT (the terminal's) is for the parent to act on."""
     gc.disable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def _format_chunk(rows):
