@@ -127,6 +127,8 @@ class BatchContext:
     stats: dict = field(default_factory=dict)
     # the last case id drawn before the batch created cases (``_create_cases``), or None
     case_mark: int = None
+    # the valid loan lines that are active (``_count_stats``)
+    active_lines: int = None
 
 
 class CollectionSyncEngine(models.AbstractModel):
@@ -902,7 +904,13 @@ class CollectionSyncEngine(models.AbstractModel):
             self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
     def _count_stats(self, ctx, target, inserted, updated):
-        valid = self.env.execute_query(SQL("SELECT COUNT(*) FROM (%s) v", self._valid_rows(target, ctx)))[0][0]
+        """The batch figures of ``target``; for loans, also how many valid lines are active
+        (``ctx.active_lines``, see ``_close_missing_loans``)."""
+        active = SQL("COUNT(*) FILTER (WHERE v.state = 'active')") if target == 'loan' else SQL("NULL")
+        valid, active_lines = self.env.execute_query(SQL("SELECT COUNT(*), %s FROM (%s) v",
+                                                         active, self._valid_rows(target, ctx)))[0]
+        if target == 'loan':
+            ctx.active_lines = active_lines
         stats = ctx.stats.setdefault('targets', {})
         stats[target] = {'valid': valid, 'inserted': inserted, 'updated': updated,
                          'unchanged': valid - inserted - updated}
@@ -1215,6 +1223,14 @@ class CollectionSyncEngine(models.AbstractModel):
         env = self.env
         if self._has_unreadable_keys(ctx, 'loan'):
             return
+        active = env.execute_query(SQL("""
+            SELECT COUNT(*) FROM collection_loan
+             WHERE source_system = %(source)s AND company_id = %(company)s AND state = 'active'
+        """, source=ctx.source_system, company=ctx.company_id))[0][0]
+        # each valid line is a loan of its own, written with the line's state: when the extract's
+        # active lines are as many as the active loans, it omits none (a first load, a re-run)
+        if ctx.active_lines == active:
+            return
         missing = SQL("""
             FROM collection_loan l
            WHERE l.source_system = %(source)s AND l.company_id = %(company)s AND l.state = 'active'
@@ -1224,10 +1240,6 @@ class CollectionSyncEngine(models.AbstractModel):
         to_close = env.cr.rowcount
         if not to_close:
             return
-        active = env.execute_query(SQL("""
-            SELECT COUNT(*) FROM collection_loan
-             WHERE source_system = %(source)s AND company_id = %(company)s AND state = 'active'
-        """, source=ctx.source_system, company=ctx.company_id))[0][0]
         limit = ctx.connector.close_limit_percent
         if active and limit < 100 and to_close * 100.0 / active > limit:
             raise BatchRejected(env._(
