@@ -1032,7 +1032,11 @@ class CollectionSyncEngine(models.AbstractModel):
             street=optional('street'), city=optional('city'), zip=optional('zip'),
             latitude=optional('latitude', 'numeric'), longitude=optional('longitude', 'numeric'),
             valid=self._valid_rows('customer', ctx), company=ctx.company_id, parts=SQL(", ").join(parts)))
-        cr.execute("CREATE INDEX ON _cs_points (partner_id, kind, value)")
+        stats = ctx.stats['targets']['customer']
+        # customers the batch did not create: points of theirs may exist, change or go
+        known = stats['valid'] > stats['inserted']
+        if known:
+            cr.execute("CREATE INDEX ON _cs_points (partner_id, kind, value)")
         self._analyze_temp('_cs_points')
         new_points = self.env.execute_query(SQL("SELECT COUNT(*) FROM _cs_points WHERE is_new"))[0][0]
         locked = self._bulk_mode(ctx, 'collection_contact_point', new_points)
@@ -1043,35 +1047,6 @@ class CollectionSyncEngine(models.AbstractModel):
         extra_vals = SQL("").join(SQL(", %s", value) for _col, value in defaults)
         # the points the batch adds or changes, for the contact.updated events
         cr.execute("CREATE UNLOGGED TABLE _cs_chg_point (id integer, change text)")
-        cr.execute(SQL("""
-            WITH up AS (
-                UPDATE collection_contact_point t SET state = 'unverified', write_uid = %(uid)s, write_date = %(now)s
-                  FROM _cs_points pt
-                 WHERE NOT pt.is_new
-                   AND t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
-                   AND t.source = 'bank' AND t.state = 'invalid'
-             RETURNING t.id
-            )
-            INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
-        """, uid=ctx.uid, now=ctx.now))
-        reactivated = cr.rowcount
-        if plan.is_mapped('customer', 'latitude') and plan.is_mapped('customer', 'longitude'):
-            # an address the bank now places elsewhere (a missing position leaves the known one)
-            cr.execute(SQL("""
-                WITH up AS (
-                    UPDATE collection_contact_point t
-                       SET latitude = pt.latitude, longitude = pt.longitude, write_uid = %(uid)s, write_date = %(now)s
-                      FROM _cs_points pt
-                     WHERE NOT pt.is_new AND pt.kind = 'address'
-                       AND pt.latitude IS NOT NULL AND pt.longitude IS NOT NULL
-                       AND t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
-                       AND t.source = 'bank'
-                       AND (t.latitude, t.longitude) IS DISTINCT FROM (pt.latitude, pt.longitude)
-                 RETURNING t.id
-                )
-                INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
-            """, uid=ctx.uid, now=ctx.now))
-            ctx.stats['contact_points_moved'] = cr.rowcount
         # the new points' ids are drawn in _cs_points: the points of customers the batch creates
         # need no event (their customer.created tells them), the others' are known without RETURNING
         cr.execute(SQL("""
@@ -1089,14 +1064,53 @@ class CollectionSyncEngine(models.AbstractModel):
         """, company=ctx.company_id, extra_cols=extra_cols, extra_vals=extra_vals, uid=ctx.uid, now=ctx.now,
             # no other transaction writes the table while the bulk-load mode holds it
             on_conflict=SQL() if locked else SQL("ON CONFLICT (partner_id, kind, value) WHERE active DO NOTHING")))
-        added = cr.rowcount + reactivated
+        ctx.stats['contact_points_added'] = cr.rowcount
         self._analyze_if_grown('collection_contact_point', cr.rowcount)
+        if known:
+            self._update_known_points(ctx, kinds)
+        cr.execute("DROP TABLE _cs_points")
+        self.env['collection.contact.point'].invalidate_model()
+
+    def _update_known_points(self, ctx, kinds):
+        """The points of the batch's customers that existed before it: the bank's points it
+        lists again come back from 'no longer valid', an address it places elsewhere moves,
+        and the bank's points of ``kinds`` it no longer lists become 'no longer valid'."""
+        cr = self.env.cr
+        plan = ctx.plan
+        cr.execute(SQL("""
+            WITH up AS (
+                UPDATE collection_contact_point t SET state = 'unverified', write_uid = %(uid)s, write_date = %(now)s
+                  FROM _cs_points pt
+                 WHERE NOT pt.is_new
+                   AND t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
+                   AND t.source = 'bank' AND t.state = 'invalid'
+             RETURNING t.id
+            )
+            INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
+        """, uid=ctx.uid, now=ctx.now))
+        ctx.stats['contact_points_added'] += cr.rowcount
+        if plan.is_mapped('customer', 'latitude') and plan.is_mapped('customer', 'longitude'):
+            # a missing position leaves the known one
+            cr.execute(SQL("""
+                WITH up AS (
+                    UPDATE collection_contact_point t
+                       SET latitude = pt.latitude, longitude = pt.longitude, write_uid = %(uid)s, write_date = %(now)s
+                      FROM _cs_points pt
+                     WHERE NOT pt.is_new AND pt.kind = 'address'
+                       AND pt.latitude IS NOT NULL AND pt.longitude IS NOT NULL
+                       AND t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
+                       AND t.source = 'bank'
+                       AND (t.latitude, t.longitude) IS DISTINCT FROM (pt.latitude, pt.longitude)
+                 RETURNING t.id
+                )
+                INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
+            """, uid=ctx.uid, now=ctx.now))
+            ctx.stats['contact_points_moved'] = cr.rowcount
         cr.execute("""
             INSERT INTO _cs_chg_point
             SELECT pt.id, 'created' FROM _cs_points pt
              WHERE pt.is_new AND NOT EXISTS (SELECT 1 FROM _cs_chg_customer n WHERE n.id = pt.partner_id AND n.inserted)
         """)
-        # the bank's points that the customers (but those the batch creates) no longer have
         cr.execute(SQL("""
             WITH up AS (
                 UPDATE collection_contact_point cp
@@ -1112,10 +1126,7 @@ class CollectionSyncEngine(models.AbstractModel):
             )
             INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
         """, uid=ctx.uid, now=ctx.now, company=ctx.company_id, valid=self._valid_rows('customer', ctx), kinds=kinds))
-        ctx.stats['contact_points_added'] = added
         ctx.stats['contact_points_invalidated'] = cr.rowcount
-        cr.execute("DROP TABLE _cs_points")
-        self.env['collection.contact.point'].invalidate_model()
 
     def _upsert_loan(self, ctx):
         plan = ctx.plan
