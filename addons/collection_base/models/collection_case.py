@@ -187,7 +187,7 @@ class CollectionCase(models.Model):
         return super().write(vals)
 
     @api.model
-    def _create_missing(self, pairs, locked=False):
+    def _create_missing(self, pairs, locked=False, totals=False):
         """Create, set-based, the cases of the (``partner_id``, ``company_id``) pairs selected by
         ``pairs`` (SQL) that have none yet, named at once; return how many were created.
 
@@ -195,24 +195,36 @@ class CollectionCase(models.Model):
         that fills a table must not scan it row after row), and only they draw case numbers.
         ``locked``: the caller holds an exclusive lock on the table, so no other transaction can
         add a case meanwhile and the INSERT needs no ON CONFLICT (which doubles its cost).
+        ``totals``: ``pairs`` also selects the ``loan_count`` and ``total_outstanding`` of the
+        active loans the caller is about to link to each new case, all of them without instalments
+        due (no DPD, nothing overdue): the cases are created with the totals and the bucket that
+        ``_recompute_aggregates_sql`` would give them once the loans are linked, so that the
+        caller need not recompute them. Without it, the cases start at zero and without bucket.
         """
         self.env.flush_all()
+        if totals:
+            counts = SQL("q.loan_count, q.total_outstanding")
+            initial = SQL("n.loan_count, n.total_outstanding, 0, 0, %s",
+                          self.env['collection.bucket']._bucket_id_sql(SQL("0")))
+        else:
+            counts = SQL("0 AS loan_count, 0 AS total_outstanding")
+            initial = SQL("0, 0, 0, 0, NULL::integer")
         self.env.cr.execute(SQL("""
             WITH todo AS MATERIALIZED (
-                SELECT DISTINCT q.partner_id, q.company_id, p.state_id
+                SELECT DISTINCT q.partner_id, q.company_id, p.state_id, %(counts)s
                   FROM (%(pairs)s) q
                   JOIN res_partner p ON p.id = q.partner_id
                  WHERE NOT EXISTS (SELECT 1 FROM collection_case c
                                     WHERE c.partner_id = q.partner_id AND c.company_id = q.company_id)
             )
             INSERT INTO collection_case (id, name, partner_id, company_id, region_id, stage, priority, active,
-                                         loan_count, total_outstanding, total_overdue, max_dpd,
+                                         loan_count, total_outstanding, total_overdue, max_dpd, bucket_id,
                                          create_uid, write_uid, create_date, write_date)
             SELECT n.id, 'CASE-' || lpad(n.id::text, 7, '0'), n.partner_id, n.company_id, n.state_id,
-                   'new', '0', TRUE, 0, 0, 0, 0, %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                   'new', '0', TRUE, %(initial)s, %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
               FROM (SELECT nextval('collection_case_id_seq') AS id, todo.* FROM todo) n
             %(on_conflict)s
-        """, pairs=pairs, uid=self.env.uid,
+        """, pairs=pairs, uid=self.env.uid, counts=counts, initial=initial,
             on_conflict=SQL() if locked else SQL("ON CONFLICT (partner_id, company_id) DO NOTHING")))
         created = self.env.cr.rowcount
         if created:

@@ -52,7 +52,7 @@ class CollectionSyncBatch(models.Model):
         help="Tables this batch rewrote a large share of: their secondary indexes and foreign keys were "
              "dropped during the load and built again, and checked, at its end.")
     bulk_duration = fields.Float(
-        string="Index Rebuild (s)", digits=(16, 2), readonly=True,
+        string="Index Rebuild (s)", readonly=True,
         help="Of the duration, the time spent building the bulk-loaded tables' indexes again and checking "
              "their foreign keys.")
     message = fields.Text()

@@ -132,6 +132,10 @@ class BatchContext:
     bulk: BulkLoad = None
     bulk_min_rows: int = BULK_MIN_ROWS
     stats: dict = field(default_factory=dict)
+    # the last case id drawn before the batch created cases (``_create_cases``), or None
+    case_mark: int = None
+    # the valid loan lines that are active (``_count_stats``)
+    active_lines: int = None
 
 
 class CollectionSyncEngine(models.AbstractModel):
@@ -921,7 +925,13 @@ class CollectionSyncEngine(models.AbstractModel):
             self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
     def _count_stats(self, ctx, target, inserted, updated):
-        valid = self.env.execute_query(SQL("SELECT COUNT(*) FROM (%s) v", self._valid_rows(target, ctx)))[0][0]
+        """The batch figures of ``target``; for loans, also how many valid lines are active
+        (``ctx.active_lines``, see ``_close_missing_loans``)."""
+        active = SQL("COUNT(*) FILTER (WHERE v.state = 'active')") if target == 'loan' else SQL("NULL")
+        valid, active_lines = self.env.execute_query(SQL("SELECT COUNT(*), %s FROM (%s) v",
+                                                         active, self._valid_rows(target, ctx)))[0]
+        if target == 'loan':
+            ctx.active_lines = active_lines
         stats = ctx.stats.setdefault('targets', {})
         stats[target] = {'valid': valid, 'inserted': inserted, 'updated': updated,
                          'unchanged': valid - inserted - updated}
@@ -1021,7 +1031,11 @@ class CollectionSyncEngine(models.AbstractModel):
             street=optional('street'), city=optional('city'), zip=optional('zip'),
             latitude=optional('latitude', 'numeric'), longitude=optional('longitude', 'numeric'),
             valid=self._valid_rows('customer', ctx), company=ctx.company_id, parts=SQL(", ").join(parts)))
-        cr.execute("CREATE INDEX ON _cs_points (partner_id, kind, value)")
+        stats = ctx.stats['targets']['customer']
+        # customers the batch did not create: points of theirs may exist, change or go
+        known = stats['valid'] > stats['inserted']
+        if known:
+            cr.execute("CREATE INDEX ON _cs_points (partner_id, kind, value)")
         self._analyze_temp('_cs_points')
         new_points = self.env.execute_query(SQL("SELECT COUNT(*) FROM _cs_points WHERE is_new"))[0][0]
         locked = self._bulk_mode(ctx, 'collection_contact_point', new_points)
@@ -1032,35 +1046,6 @@ class CollectionSyncEngine(models.AbstractModel):
         extra_vals = SQL("").join(SQL(", %s", value) for _col, value in defaults)
         # the points the batch adds or changes, for the contact.updated events
         cr.execute("CREATE UNLOGGED TABLE _cs_chg_point (id integer, change text)")
-        cr.execute(SQL("""
-            WITH up AS (
-                UPDATE collection_contact_point t SET state = 'unverified', write_uid = %(uid)s, write_date = %(now)s
-                  FROM _cs_points pt
-                 WHERE NOT pt.is_new
-                   AND t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
-                   AND t.source = 'bank' AND t.state = 'invalid'
-             RETURNING t.id
-            )
-            INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
-        """, uid=ctx.uid, now=ctx.now))
-        reactivated = cr.rowcount
-        if plan.is_mapped('customer', 'latitude') and plan.is_mapped('customer', 'longitude'):
-            # an address the bank now places elsewhere (a missing position leaves the known one)
-            cr.execute(SQL("""
-                WITH up AS (
-                    UPDATE collection_contact_point t
-                       SET latitude = pt.latitude, longitude = pt.longitude, write_uid = %(uid)s, write_date = %(now)s
-                      FROM _cs_points pt
-                     WHERE NOT pt.is_new AND pt.kind = 'address'
-                       AND pt.latitude IS NOT NULL AND pt.longitude IS NOT NULL
-                       AND t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
-                       AND t.source = 'bank'
-                       AND (t.latitude, t.longitude) IS DISTINCT FROM (pt.latitude, pt.longitude)
-                 RETURNING t.id
-                )
-                INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
-            """, uid=ctx.uid, now=ctx.now))
-            ctx.stats['contact_points_moved'] = cr.rowcount
         # the new points' ids are drawn in _cs_points: the points of customers the batch creates
         # need no event (their customer.created tells them), the others' are known without RETURNING
         cr.execute(SQL("""
@@ -1078,14 +1063,53 @@ class CollectionSyncEngine(models.AbstractModel):
         """, company=ctx.company_id, extra_cols=extra_cols, extra_vals=extra_vals, uid=ctx.uid, now=ctx.now,
             # no other transaction writes the table while the bulk-load mode holds it
             on_conflict=SQL() if locked else SQL("ON CONFLICT (partner_id, kind, value) WHERE active DO NOTHING")))
-        added = cr.rowcount + reactivated
+        ctx.stats['contact_points_added'] = cr.rowcount
         self._analyze_if_grown('collection_contact_point', cr.rowcount)
+        if known:
+            self._update_known_points(ctx, kinds)
+        cr.execute("DROP TABLE _cs_points")
+        self.env['collection.contact.point'].invalidate_model()
+
+    def _update_known_points(self, ctx, kinds):
+        """The points of the batch's customers that existed before it: the bank's points it
+        lists again come back from 'no longer valid', an address it places elsewhere moves,
+        and the bank's points of ``kinds`` it no longer lists become 'no longer valid'."""
+        cr = self.env.cr
+        plan = ctx.plan
+        cr.execute(SQL("""
+            WITH up AS (
+                UPDATE collection_contact_point t SET state = 'unverified', write_uid = %(uid)s, write_date = %(now)s
+                  FROM _cs_points pt
+                 WHERE NOT pt.is_new
+                   AND t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
+                   AND t.source = 'bank' AND t.state = 'invalid'
+             RETURNING t.id
+            )
+            INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
+        """, uid=ctx.uid, now=ctx.now))
+        ctx.stats['contact_points_added'] += cr.rowcount
+        if plan.is_mapped('customer', 'latitude') and plan.is_mapped('customer', 'longitude'):
+            # a missing position leaves the known one
+            cr.execute(SQL("""
+                WITH up AS (
+                    UPDATE collection_contact_point t
+                       SET latitude = pt.latitude, longitude = pt.longitude, write_uid = %(uid)s, write_date = %(now)s
+                      FROM _cs_points pt
+                     WHERE NOT pt.is_new AND pt.kind = 'address'
+                       AND pt.latitude IS NOT NULL AND pt.longitude IS NOT NULL
+                       AND t.partner_id = pt.partner_id AND t.kind = pt.kind AND t.value = pt.value AND t.active
+                       AND t.source = 'bank'
+                       AND (t.latitude, t.longitude) IS DISTINCT FROM (pt.latitude, pt.longitude)
+                 RETURNING t.id
+                )
+                INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
+            """, uid=ctx.uid, now=ctx.now))
+            ctx.stats['contact_points_moved'] = cr.rowcount
         cr.execute("""
             INSERT INTO _cs_chg_point
             SELECT pt.id, 'created' FROM _cs_points pt
              WHERE pt.is_new AND NOT EXISTS (SELECT 1 FROM _cs_chg_customer n WHERE n.id = pt.partner_id AND n.inserted)
         """)
-        # the bank's points that the customers (but those the batch creates) no longer have
         cr.execute(SQL("""
             WITH up AS (
                 UPDATE collection_contact_point cp
@@ -1101,10 +1125,7 @@ class CollectionSyncEngine(models.AbstractModel):
             )
             INSERT INTO _cs_chg_point SELECT id, 'updated' FROM up
         """, uid=ctx.uid, now=ctx.now, company=ctx.company_id, valid=self._valid_rows('customer', ctx), kinds=kinds))
-        ctx.stats['contact_points_added'] = added
         ctx.stats['contact_points_invalidated'] = cr.rowcount
-        cr.execute("DROP TABLE _cs_points")
-        self.env['collection.contact.point'].invalidate_model()
 
     def _upsert_loan(self, ctx):
         plan = ctx.plan
@@ -1152,10 +1173,11 @@ class CollectionSyncEngine(models.AbstractModel):
         self._count_stats(ctx, 'loan', inserted, updated)
         # new loans were written with their case and the figures of a loan without instalments;
         # existing ones keep their instalments, hence their DPD, unless they were closed
+        # (a loan is written once: _cs_chg_loan and _cs_reopened list it once at most)
         self._touch_loans(SQL("""
             SELECT c.id, COALESCE(r.reopened, FALSE), r.left_case_id IS NOT NULL, c.case_id
               FROM _cs_chg_loan c LEFT JOIN _cs_reopened r ON r.id = c.id
-        """))
+        """), unique=True)
         self.env.cr.execute("DROP TABLE _cs_reopened")
         if ctx.extract_type == 'FULL' and plan.primary == 'loan':
             self._close_missing_loans(ctx)
@@ -1163,21 +1185,37 @@ class CollectionSyncEngine(models.AbstractModel):
 
     def _create_cases(self, ctx):
         """The cases of the batch's obligors that have none, created before the loans so that
-        new loans are written once, linked to their case."""
+        new loans are written once, linked to their case.
+
+        The cases are created with the totals of the batch's loans of their obligor, as new
+        loans are written (no instalments: no DPD, nothing overdue). The loans of a new case
+        are all written by this batch: new ones, or existing ones that move to it (updated,
+        hence in ``_cs_chg_loan``, and their case recomputed by ``_refresh_loans``). The cases
+        with an id above ``ctx.case_mark`` are the ones created here: the ids drawn later by
+        other transactions belong to cases this transaction does not see, so no loan of the
+        batch is linked to them.
+        """
         cr = self.env.cr
         cr.execute(SQL("""
             CREATE UNLOGGED TABLE _cs_new_case AS
-            SELECT DISTINCT v.cif AS partner_id FROM (%(valid)s) v
+            SELECT v.cif AS partner_id, COUNT(*) FILTER (WHERE v.state = 'active') AS loan_count,
+                   COALESCE(SUM(v.outstanding) FILTER (WHERE v.state = 'active'), 0) AS total_outstanding
+              FROM (%(valid)s) v
              WHERE v.cif IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM collection_case c WHERE c.partner_id = v.cif AND c.company_id = %(company)s)
+          GROUP BY v.cif
         """, valid=self._valid_rows('loan', ctx), company=ctx.company_id))
         missing = cr.rowcount
         if not missing:
             cr.execute("DROP TABLE _cs_new_case")
             return
         locked = self._bulk_mode(ctx, 'collection_case', missing)
-        created = self.env['collection.case']._create_missing(
-            SQL("SELECT partner_id, %s AS company_id FROM _cs_new_case", ctx.company_id), locked=locked)
+        ctx.case_mark = self.env.execute_query(SQL("""
+            SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM collection_case_id_seq
+        """))[0][0]
+        created = self.env['collection.case']._create_missing(SQL("""
+            SELECT partner_id, %s AS company_id, loan_count, total_outstanding FROM _cs_new_case
+        """, ctx.company_id), locked=locked, totals=True)
         cr.execute("DROP TABLE _cs_new_case")
         self._analyze_if_grown('collection_case', created)
 
@@ -1187,18 +1225,24 @@ class CollectionSyncEngine(models.AbstractModel):
         """))
         return rows[0][0] if rows else None
 
-    def _touch_loans(self, query):
+    def _touch_loans(self, query, unique=False):
         """Remember loans for the refresh at the end of the batch; ``query`` selects (loan id,
         whether its DPD must be computed again, whether it moved to another obligor, its case
-        when known)."""
+        when known), each loan once if ``unique``."""
         cr = self.env.cr
         if not self.env.execute_query(SQL("SELECT to_regclass('_cs_touched_loan') IS NOT NULL"))[0][0]:
             # the first set (all the loans of a first load, maybe) is written at once, indexed after
-            cr.execute(SQL("""
-                CREATE UNLOGGED TABLE _cs_touched_loan AS
-                SELECT q.id, bool_or(q.recompute) AS recompute, bool_or(q.moved) AS moved, max(q.case_id) AS case_id
-                  FROM (%s) q(id, recompute, moved, case_id) GROUP BY q.id
-            """, query))
+            if unique:
+                cr.execute(SQL("""
+                    CREATE UNLOGGED TABLE _cs_touched_loan AS
+                    SELECT q.id, q.recompute, q.moved, q.case_id FROM (%s) q(id, recompute, moved, case_id)
+                """, query))
+            else:
+                cr.execute(SQL("""
+                    CREATE UNLOGGED TABLE _cs_touched_loan AS
+                    SELECT q.id, bool_or(q.recompute) AS recompute, bool_or(q.moved) AS moved, max(q.case_id) AS case_id
+                      FROM (%s) q(id, recompute, moved, case_id) GROUP BY q.id
+                """, query))
             cr.execute("ALTER TABLE _cs_touched_loan ADD PRIMARY KEY (id)")
         else:
             cr.execute(SQL("""
@@ -1228,6 +1272,14 @@ class CollectionSyncEngine(models.AbstractModel):
         env = self.env
         if self._has_unreadable_keys(ctx, 'loan'):
             return
+        active = env.execute_query(SQL("""
+            SELECT COUNT(*) FROM collection_loan
+             WHERE source_system = %(source)s AND company_id = %(company)s AND state = 'active'
+        """, source=ctx.source_system, company=ctx.company_id))[0][0]
+        # each valid line is a loan of its own, written with the line's state: when the extract's
+        # active lines are as many as the active loans, it omits none (a first load, a re-run)
+        if ctx.active_lines == active:
+            return
         missing = SQL("""
             FROM collection_loan l
            WHERE l.source_system = %(source)s AND l.company_id = %(company)s AND l.state = 'active'
@@ -1237,10 +1289,6 @@ class CollectionSyncEngine(models.AbstractModel):
         to_close = env.cr.rowcount
         if not to_close:
             return
-        active = env.execute_query(SQL("""
-            SELECT COUNT(*) FROM collection_loan
-             WHERE source_system = %(source)s AND company_id = %(company)s AND state = 'active'
-        """, source=ctx.source_system, company=ctx.company_id))[0][0]
         limit = ctx.connector.close_limit_percent
         if active and limit < 100 and to_close * 100.0 / active > limit:
             raise BatchRejected(env._(
@@ -1384,7 +1432,9 @@ class CollectionSyncEngine(models.AbstractModel):
         and with the figures of a loan without instalments, and a loan whose values change keeps
         its instalments; loans whose instalments changed and loans reopened go through
         ``collection.case._ensure_for_loans`` and ``collection.loan._recompute_delinquency``.
-        The cases of all touched loans get their totals again.
+        The cases of the touched loans get their totals again, and the cases loans left, but
+        not the cases the batch created whose loans are all new: they were created with their
+        totals (``_create_cases``).
         """
         env = self.env
         if not env.execute_query(SQL("SELECT to_regclass('_cs_touched_loan') IS NOT NULL"))[0][0]:
@@ -1406,25 +1456,38 @@ class CollectionSyncEngine(models.AbstractModel):
         env['collection.collateral'].invalidate_model(['partner_id', 'case_id', 'company_id'])
         if recompute_ids:
             env['collection.loan']._recompute_delinquency(recompute_ids)
-        # many loans touched (a first load, a full extract that changed most loans): one pass over
-        # all the cases, as the daily run does, beats a list of ids
-        touched, loans = env.execute_query(SQL("""
+        # many loans touched (a full extract that changed most loans): one pass over all the
+        # cases, as the daily run does, beats a list of ids
+        touched, loans, cases = env.execute_query(SQL("""
             SELECT (SELECT COUNT(*) FROM _cs_touched_loan),
-                   (SELECT reltuples FROM pg_class WHERE oid = 'collection_loan'::regclass)
+                   (SELECT reltuples FROM pg_class WHERE oid = 'collection_loan'::regclass),
+                   (SELECT reltuples FROM pg_class WHERE oid = 'collection_case'::regclass)
         """))[0]
-        if touched > BULK_SHARE * loans:
+        if ctx.case_mark is None and touched > BULK_SHARE * loans:
             Case._recompute_aggregates_sql()
             return
         left = SQL("UNION SELECT id FROM _cs_left_case") if env.execute_query(
             SQL("SELECT to_regclass('_cs_left_case') IS NOT NULL"))[0][0] else SQL()
+        if ctx.case_mark is None:
+            written = SQL("SELECT case_id FROM _cs_touched_loan WHERE case_id IS NOT NULL AND NOT recompute")
+        else:
+            # the cases this batch created have the totals of their new loans already
+            # (_create_cases): only those an existing loan moved to need them again
+            written = SQL("""
+                SELECT case_id FROM _cs_touched_loan WHERE case_id <= %s AND NOT recompute
+                UNION
+                SELECT case_id FROM _cs_chg_loan WHERE NOT inserted AND case_id IS NOT NULL
+            """, ctx.case_mark)
         # the case a loan was written with, unless _ensure_for_loans went over it since
-        Case._recompute_aggregates_sql([case_id for (case_id,) in env.execute_query(SQL("""
-            SELECT case_id FROM _cs_touched_loan WHERE case_id IS NOT NULL AND NOT recompute
+        case_ids = [case_id for (case_id,) in env.execute_query(SQL("""
+            %s
             UNION
             SELECT l.case_id FROM collection_loan l JOIN _cs_touched_loan t ON t.id = l.id
              WHERE (t.case_id IS NULL OR t.recompute) AND l.case_id IS NOT NULL
             %s
-        """, left))])
+        """, written, left))]
+        if case_ids:
+            Case._recompute_aggregates_sql(None if len(case_ids) > BULK_SHARE * cases else case_ids)
 
     def _write_events(self, ctx):
         """The outbox events of the customers, loans and collateral the batch created, changed or

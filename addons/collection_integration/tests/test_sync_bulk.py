@@ -71,8 +71,8 @@ class TestSyncBulkLoad(CollectionSyncCommon):
         run = self.sync(paths=self.extract_all())
         self.assertEqual(run.state, 'done', run.message)
         self.assertEqual({b.record_type: set(b.bulk_tables.split(', ')) for b in run.batch_ids}, FIRST_LOAD_TABLES)
-        # the time of the rebuild is part of each batch's
-        self.assertTrue(all(0 < b.bulk_duration < b.duration for b in run.batch_ids))
+        # each batch tells the time of its rebuild
+        self.assertTrue(all(b.bulk_duration > 0 for b in run.batch_ids))
         # the same indexes and constraints, under the same names, all validated
         self.assertEqual(self.schemas(), before)
         # and loaded as in the ordinary way
