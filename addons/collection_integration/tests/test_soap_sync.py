@@ -1,4 +1,4 @@
-import threading
+import logging
 from datetime import datetime
 
 from odoo.tests import tagged
@@ -93,9 +93,22 @@ class TestSoapSync(CollectionSyncCommon):
     def test_connection_refused_until_the_server_listens(self):
         server = self.start_server(listen=False)
         self.connector.write({'endpoint_url': server.url, 'retry_backoff': 0.2, 'max_retries': 5})
-        timer = threading.Timer(0.3, server.listen)
-        timer.start()
-        self.addCleanup(timer.cancel)
+
+        class ListenOnRetry(logging.Handler):
+            """The server comes up when the client announces its first retry (not after a
+            fixed time: on a busy machine the first attempt may come later than that)."""
+
+            def emit(self, record):
+                if 'retry' in record.getMessage():
+                    server.listen()
+
+        soap_logger = logging.getLogger('odoo.addons.collection_integration.tools.t24_soap')
+        handler = ListenOnRetry(logging.INFO)
+        soap_logger.addHandler(handler)
+        self.addCleanup(soap_logger.removeHandler, handler)
+        level = soap_logger.level
+        soap_logger.setLevel(logging.INFO)
+        self.addCleanup(soap_logger.setLevel, level)
         run = self.sync()
         self.assertEqual(run.state, 'done', run.message)
         self.assertGreaterEqual(run.retry_count, 1)
