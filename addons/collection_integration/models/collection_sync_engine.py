@@ -46,6 +46,9 @@ PLANNER_SETTINGS = {
     # default costs (made for sending rows cheaper to compute than to pass on) rarely choose
     'parallel_setup_cost': '100',
     'parallel_tuple_cost': '0.001',
+    # each worker builds its own hash tables in its own memory: a shared one lives in dynamic
+    # shared memory, which a container's /dev/shm (64 MB by default) may not hold
+    'enable_parallel_hash': 'off',
     # sorts and hashes over a whole extract want more than the default memory
     'work_mem': '64MB',
     # bitmap scans would take the trigram indexes for key lookups (estimated far too cheap)
