@@ -447,7 +447,7 @@ class CollectionSyncEngine(models.AbstractModel):
                 SQL(", ").join(SQL(str(i + 1)) for i in range(len(raws)))))
             if self.env.cr.rowcount:
                 self.env.cr.execute("CREATE INDEX ON _cs_dup (k0)")
-                self._analyze_temp('_cs_dup')
+                self._analyze_work('_cs_dup')
                 joins.append(SQL("LEFT JOIN _cs_dup dup ON %s", SQL(" AND ").join(
                     SQL("dup.%s = %s", SQL.identifier(f'k{i}'), raw) for i, raw in enumerate(raws))))
                 level1.append(SQL("dup.k0 IS NOT NULL AS is_dup"))
@@ -508,7 +508,7 @@ class CollectionSyncEngine(models.AbstractModel):
                 OFFSET 0
               ) v
         """, **parts))
-        self._analyze_temp(f'_cs_val_{target}')
+        self._analyze_work(f'_cs_val_{target}')
         self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL(", ").join([SQL.identifier('_cs_dup')] + date_tables)))
 
     def _date_lookup(self, ctx, target, name, table):
@@ -533,7 +533,7 @@ class CollectionSyncEngine(models.AbstractModel):
         """, table=table, column=SQL.identifier(f'{target}__{name}'), participates=self._participates(ctx, target),
             shape=is_date_sql(SQL("n.r"))))
         self.env.cr.execute(SQL("CREATE UNIQUE INDEX ON %s (raw)", table))
-        self._analyze_temp(table.code.strip('"'))
+        self._analyze_work(table.code.strip('"'))
 
     def _participates(self, ctx, target):
         """Rows a secondary target takes part in: the primary target reports malformed rows."""
@@ -688,7 +688,7 @@ class CollectionSyncEngine(models.AbstractModel):
                                results, size=1 << 20)
         ctx.stats['phones_checked'] = results.row_count
         cr.execute("CREATE INDEX ON _cs_phone (raw, cc)")
-        self._analyze_temp('_cs_phone')
+        self._analyze_work('_cs_phone')
 
     # ------------------------------------------------------------------
     # rejects
@@ -822,7 +822,7 @@ class CollectionSyncEngine(models.AbstractModel):
         """, table=table_sql, source=source_query, sequence=f'{table}_id_seq', match=match,
             existing=SQL(", ").join(SQL("e.%s AS %s", SQL.identifier(c), SQL.identifier(f'e__{c}')) for c in update_columns)))
         candidates = env.cr.rowcount
-        self._analyze_temp('_cs_src')
+        self._analyze_work('_cs_src')
         if on_source:
             on_source()
         old = SQL(", ").join(SQL("src.%s", SQL.identifier(f'e__{c}')) for c in update_columns)
@@ -864,7 +864,7 @@ class CollectionSyncEngine(models.AbstractModel):
         if changed_rows:
             self._update_changed(ctx, table_sql, chg, old, new, update_columns, expressions, kept)
         env.cr.execute("DROP TABLE _cs_src")
-        self._analyze_temp(f'_cs_chg_{target}')
+        self._analyze_work(f'_cs_chg_{target}')
         inserted, updated = env.execute_query(SQL(
             "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM %s", chg))[0]
         self._analyze_if_grown(table, inserted)
@@ -910,7 +910,7 @@ class CollectionSyncEngine(models.AbstractModel):
             return False
         return True
 
-    def _analyze_temp(self, table):
+    def _analyze_work(self, table):
         """Row counts and null fractions of a work table for the planner; a small sample is enough."""
         cr = self.env.cr
         cr.execute("SET LOCAL default_statistics_target = 10")
@@ -1039,7 +1039,7 @@ class CollectionSyncEngine(models.AbstractModel):
         known = stats['valid'] > stats['inserted']
         if known:
             cr.execute("CREATE INDEX ON _cs_points (partner_id, kind, value)")
-        self._analyze_temp('_cs_points')
+        self._analyze_work('_cs_points')
         new_points = self.env.execute_query(SQL("SELECT COUNT(*) FROM _cs_points WHERE is_new"))[0][0]
         locked = self._bulk_mode(ctx, 'collection_contact_point', new_points)
         defaults = self._orm_defaults('collection.contact.point', {
@@ -1254,7 +1254,7 @@ class CollectionSyncEngine(models.AbstractModel):
                                                moved = _cs_touched_loan.moved OR EXCLUDED.moved,
                                                case_id = COALESCE(EXCLUDED.case_id, _cs_touched_loan.case_id)
             """, query))
-        self._analyze_temp('_cs_touched_loan')
+        self._analyze_work('_cs_touched_loan')
 
     def _has_unreadable_keys(self, ctx, target):
         """Whether rows of the batch have a key that cannot be read: a full refresh then cannot
@@ -1300,7 +1300,7 @@ class CollectionSyncEngine(models.AbstractModel):
                 "loaded. If the extract is right, raise the limit on the connector and run again.",
                 count=to_close, active=active, system=ctx.source_system,
                 percent=round(to_close * 100.0 / active, 1), limit=limit), verdict='balanced')
-        self._analyze_temp('_cs_closed_loan')
+        self._analyze_work('_cs_closed_loan')
         env.cr.execute(SQL("""
             UPDATE collection_loan l SET state = 'closed', write_uid = %(uid)s, write_date = %(now)s
               FROM _cs_closed_loan c WHERE l.id = c.id
