@@ -1,5 +1,4 @@
 """File-like adapters between Python iterables and PostgreSQL ``COPY`` (no ORM here)."""
-import codecs
 import csv
 import io
 import re
@@ -32,43 +31,6 @@ class RowsAsCsv:
         self._writer.writerows(chunk)
         return buffer.getvalue()
 
-
-
-class TextRowSink:
-    """A writable file for ``cursor.copy_expert('COPY (...) TO STDOUT')`` (text format) that
-    hands each row to ``callback`` as a list of values (``None`` for NULL)."""
-
-    _ESCAPES = {'n': '\n', 'r': '\r', 't': '\t', 'b': '\b', 'f': '\f', 'v': '\v'}
-
-    def __init__(self, callback):
-        self._callback = callback
-        self._pending = ''
-        self._decoder = codecs.getincrementaldecoder('utf-8')()
-
-    def write(self, data):
-        if isinstance(data, bytes):
-            data = self._decoder.decode(data)
-        text = self._pending + data
-        lines = text.split('\n')
-        self._pending = lines.pop()
-        for line in lines:
-            self._callback([self._unescape(value) for value in line.split('\t')])
-        return len(data)
-
-    @classmethod
-    def _unescape(cls, value):
-        if value == '\\N':
-            return None
-        if '\\' not in value:
-            return value
-        out, chars = [], iter(value)
-        for char in chars:
-            if char == '\\':
-                nxt = next(chars, '')
-                out.append(cls._ESCAPES.get(nxt, nxt))
-            else:
-                out.append(char)
-        return ''.join(out)
 
 
 class CsvBodyStream:
