@@ -177,12 +177,12 @@ class CollectionSyncEngine(models.AbstractModel):
         work = self._open_work_schema()
         settings = dict(PLANNER_SETTINGS)
         self._set_local(settings)
-        timings = []
+        durations = {}
 
         def step(label, method, *args):
             started = time.monotonic()
             result = method(*args)
-            timings.append(f"{label} {time.monotonic() - started:.2f}s")
+            durations[label] = time.monotonic() - started
             return result
 
         step('stage', self._stage, ctx, source)
@@ -201,10 +201,10 @@ class CollectionSyncEngine(models.AbstractModel):
         step('events', self._write_events, ctx)
         if ctx.bulk.saved:
             ctx.stats['bulk_tables'] = ", ".join(ctx.bulk.saved)
-            started = time.monotonic()
             step('indexes and foreign keys', ctx.bulk.restore)
-            ctx.stats['bulk_duration'] = time.monotonic() - started
-        _logger.info("%s: %d records loaded (%s)", batch.name, source.record_count, ", ".join(timings))
+            ctx.stats['bulk_duration'] = durations['indexes and foreign keys']
+        _logger.info("%s: %d records loaded (%s)", batch.name, source.record_count,
+                     ", ".join(f"{label} {seconds:.2f}s" for label, seconds in durations.items()))
         if ctx.stats.get('rejected_count') and verdict == 'balanced':
             ctx.stats['verdict'] = 'balanced_rejects'
         self._close_work_schema(work)
@@ -1180,7 +1180,7 @@ class CollectionSyncEngine(models.AbstractModel):
         self._touch_loans(SQL("""
             SELECT c.id, COALESCE(r.reopened, FALSE), r.left_case_id IS NOT NULL, c.case_id
               FROM _cs_chg_loan c LEFT JOIN _cs_reopened r ON r.id = c.id
-        """), unique=True)
+        """))
         self.env.cr.execute("DROP TABLE _cs_reopened")
         if ctx.extract_type == 'FULL' and plan.primary == 'loan':
             self._close_missing_loans(ctx)
@@ -1228,24 +1228,18 @@ class CollectionSyncEngine(models.AbstractModel):
         """))
         return rows[0][0] if rows else None
 
-    def _touch_loans(self, query, unique=False):
+    def _touch_loans(self, query):
         """Remember loans for the refresh at the end of the batch; ``query`` selects (loan id,
         whether its DPD must be computed again, whether it moved to another obligor, its case
-        when known), each loan once if ``unique``."""
+        when known), each loan once."""
         cr = self.env.cr
         if not self.env.execute_query(SQL("SELECT to_regclass('_cs_touched_loan') IS NOT NULL"))[0][0]:
-            # the first set (all the loans of a first load, maybe) is written at once, indexed after
-            if unique:
-                cr.execute(SQL("""
-                    CREATE UNLOGGED TABLE _cs_touched_loan AS
-                    SELECT q.id, q.recompute, q.moved, q.case_id FROM (%s) q(id, recompute, moved, case_id)
-                """, query))
-            else:
-                cr.execute(SQL("""
-                    CREATE UNLOGGED TABLE _cs_touched_loan AS
-                    SELECT q.id, bool_or(q.recompute) AS recompute, bool_or(q.moved) AS moved, max(q.case_id) AS case_id
-                      FROM (%s) q(id, recompute, moved, case_id) GROUP BY q.id
-                """, query))
+            # the first set (all the loans of a first load, maybe) is written at once, indexed
+            # after (the primary key refuses a loan listed twice)
+            cr.execute(SQL("""
+                CREATE UNLOGGED TABLE _cs_touched_loan AS
+                SELECT q.id, q.recompute, q.moved, q.case_id FROM (%s) q(id, recompute, moved, case_id)
+            """, query))
             cr.execute("ALTER TABLE _cs_touched_loan ADD PRIMARY KEY (id)")
         else:
             cr.execute(SQL("""
