@@ -18,5 +18,7 @@ from . import test_whatsapp
 from . import test_voice_blast
 from . import test_payment_link
 from . import test_inbound_hardening
+from . import test_record_rules
+from . import test_inbound_concurrency
 from . import test_agent_status
 from . import test_tours
