@@ -84,6 +84,13 @@ class CollectionConnector(models.Model):
         string="Close Limit (%)", default=50,
         help="A full extract that would close more than this share of the source's active loans is "
              "refused (protection against a wrong or partial extract). 100 disables the check.")
+    invalid_phone_policy = fields.Selection([
+        ('reject', "Reject the record"),
+        ('warn', "Load the record without the number"),
+    ], string="Invalid Phone", required=True, default='reject', tracking=True,
+        help="A record whose mobile or phone is given but is not a valid number: rejected (reason "
+             "'Invalid phone number', the record does not load, nor the loans of a new customer "
+             "rejected so), or loaded without that number (a warning in the run log).")
     mapping_ids = fields.One2many('collection.sync.mapping', 'connector_id', string="Field Mapping", copy=True)
     watermarks = fields.Json(
         copy=False, readonly=True,
