@@ -354,7 +354,9 @@ class CollectionConnector(models.Model):
                     self._sync_soap(run, full, checkpoint)
                 else:
                     self._sync_files(run, paths, checkpoint)
-            except (UserError, SoapSyncError, OSError) as exc:
+            except SoapSyncError as exc:
+                error = exc.text(self.env)
+            except (UserError, OSError) as exc:
                 error = str(exc)
             run._finish(error)
             checkpoint()
@@ -450,9 +452,9 @@ class CollectionConnector(models.Model):
         except BatchRejected as exc:
             values.update(state='rejected', verdict=exc.verdict, message=str(exc))
         except ExtractError as exc:
-            values.update(state='rejected', verdict='not_checked', message=str(exc))
+            values.update(state='rejected', verdict='not_checked', message=exc.text(self.env))
         except SoapSyncError as exc:
-            values.update(state='failed', message=str(exc))
+            values.update(state='failed', message=exc.text(self.env))
         except Exception as exc:  # noqa: BLE001 - any failure: the savepoint undid the batch
             _logger.exception("Collection sync batch %s failed", name)
             values.update(state='failed', message=self.env._(

@@ -1,5 +1,6 @@
 from . import test_extract_files
 from . import test_sync_validation
+from . import test_sync_messages
 from . import test_phone_batch
 from . import test_soap_sync
 from . import test_sync_run
