@@ -213,7 +213,7 @@ def run_sync(connector, paths, commit):
             'message': run.message or ''}
 
 
-def measure(env, files, loans, changed, commit=False, table_floor_too=False, trace_memory=False):
+def measure(env, files, loans, changed, commit=False, plain_insert=False, trace_memory=False):
     """Run the measures on ``files`` (from sync_extract_gen.generate); return (figures, report).
 
     ``commit``: commit after each file as the scheduled action does (a database of its own);
@@ -258,7 +258,7 @@ def measure(env, files, loans, changed, commit=False, table_floor_too=False, tra
             figures['tracemalloc_peak_mb_incremental'] = round(tracemalloc.get_traced_memory()[1] / 1e6, 1)
             tracemalloc.stop()
         figures['incremental_rerun'] = run_sync(connector, [files['ARRANGEMENT_DELTA']], commit)
-    if table_floor_too:
+    if plain_insert:
         rows, seconds = table_floor(env, files['ARRANGEMENT'])
         figures['table_floor'] = {'rows': rows, 'seconds': round(seconds, 2)}
     env.cr.execute("""SELECT (SELECT COUNT(*) FROM collection_loan WHERE source_system = 'T24'),
@@ -392,7 +392,7 @@ def main(argv=None):
           f"{ {name: f'{os.path.getsize(path) / 1e6:.1f} MB' for name, path in files.items()} }", flush=True)
     with Registry(args.db).cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        figures, report = measure(env, files, args.loans, args.changed, commit=True, table_floor_too=args.table_floor,
+        figures, report = measure(env, files, args.loans, args.changed, commit=True, plain_insert=args.table_floor,
                                   trace_memory=args.tracemalloc)
         cr.commit()
     report.print()
