@@ -21,3 +21,4 @@ from . import test_payment_link
 from . import test_inbound_hardening
 from . import test_agent_status
 from . import test_tours
+from . import test_search_views
