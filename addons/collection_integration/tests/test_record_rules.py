@@ -103,7 +103,9 @@ class TestRecordRules(CollectionGatewayCommon):
             {'case_id': case.id, 'loan_id': case.loan_ids.id} for case in self.cases])
         self._assert_case_rules(links)
         # what an agent may change, only on his cases
-        links.filtered(lambda link: link.case_id == self.case).with_user(self.agent).action_cancel()
+        own = links.filtered(lambda link: link.case_id == self.case)
+        own.with_user(self.agent).action_cancel()
+        self.assertEqual(own.state, 'cancelled')
         with self.assertRaises(AccessError):
             links.filtered(lambda link: link.case_id == self.case_2).with_user(self.agent).write({'state': 'cancelled'})
 
