@@ -12,6 +12,7 @@ import json
 from werkzeug.exceptions import NotFound
 
 from odoo import fields, http
+from odoo.exceptions import AccessError
 from odoo.http import request
 
 from ..tools.payload import ItemError, parse_number, parse_position
@@ -85,16 +86,24 @@ class CollectionFieldController(http.Controller):
 
     @http.route('/collection_field/nearby', type='jsonrpc', auth='user', methods=['POST'])
     def nearby(self, latitude, longitude, accuracy=0.0, radius=None):
+        env = request.env
+        Case = env['collection.case']
+        if not Case._can_search_nearby():
+            return self._nearby_forbidden('user', env._(
+                "only field agents, supervisors and managers search nearby customers"))
+        try:
+            company = env.company  # refuses a company outside the user's companies
+        except AccessError as error:
+            return self._nearby_forbidden('company', str(error))
         try:
             latitude, longitude, _accuracy = parse_position(
                 {'latitude': latitude, 'longitude': longitude, 'accuracy': accuracy})
             radius = parse_number({'radius': radius}, 'radius', required=False, minimum=1.0, maximum=50000.0)
         except ItemError as error:
             return {'errors': [error.as_dict()], 'cases': []}
-        env = request.env
-        radius = radius or env.company.collection_field_nearby_radius
-        found = env['collection.case']._search_nearby(latitude, longitude, radius)
-        cases = env['collection.case'].sudo().browse([row['case_id'] for row in found])
+        radius = radius or company.collection_field_nearby_radius
+        found = Case._search_nearby(latitude, longitude, radius, company=company)
+        cases = Case.sudo().browse([row['case_id'] for row in found])
         return {'errors': [], 'cases': [{
             'case_id': case.id,
             'customer': case.partner_id.name,
@@ -104,6 +113,11 @@ class CollectionFieldController(http.Controller):
             'latitude': row['latitude'],
             'longitude': row['longitude'],
         } for row, case in zip(found, cases)]}
+
+    @staticmethod
+    def _nearby_forbidden(field, reason):
+        """The nearby search refused to this user: a 403-style answer (JSON-RPC stays HTTP 200)."""
+        return {'status': 403, 'errors': [{'field': field, 'reason': reason}], 'cases': []}
 
     # ------------------------------------------------------------------
     # Route history and last positions as GeoJSON
