@@ -13,7 +13,8 @@ class CollectionCase(models.Model):
 
     field_user_id = fields.Many2one(
         'res.users', string="Field Agent", index='btree_not_null', tracking=True, copy=False,
-        help="The field agent of the case's latest visit; they see the case while working it.")
+        help="The field agent of the case's latest assigned visit. A field agent sees the case while "
+             "they have an open (planned or checked-in) visit of it.")
     visit_ids = fields.One2many(
         'collection.visit', 'case_id', string="Visits",
         groups='collection_base.collection_base_group_agent,collection_field.collection_field_group_agent')

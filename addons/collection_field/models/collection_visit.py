@@ -132,6 +132,8 @@ class CollectionVisit(models.Model):
         "(case_id, date) WHERE state IN ('planned', 'checked_in')",
         "This case already has an open visit on that day.")
     _flagged_idx = models.Index('(company_id, date DESC) WHERE is_flagged')
+    # the field agents' record rules: "the case has an open visit assigned to me"
+    _case_agent_state_idx = models.Index('(case_id, user_id, state)')
 
     # ------------------------------------------------------------------
     # Computes
