@@ -245,6 +245,27 @@ class CollectionVisit(models.Model):
                 "from the field agent's device.",
                 fields=", ".join(sorted(self._fields[name].string for name in forbidden if name in self._fields)),
                 visit=", ".join(self.mapped('name'))))
+        if allowed is AGENT_WRITABLE and AGENT_WRITABLE & vals.keys():
+            self._check_worker()
+
+    def _check_worker(self):
+        """Only the visit's agent, a supervisor of the agent's team (or of the visit's team) or a
+        manager records an outcome or reorders the stops: reading a visit is not enough."""
+        user = self.env.user
+        if self.env.su or user.has_group(MANAGER_GROUP):
+            return
+        is_supervisor = user.has_group(SUPERVISOR_GROUP)
+        for visit in self.sudo():
+            if visit.user_id == user:
+                continue
+            teams = (visit.team_id | visit.user_id.collection_team_ids).filtered(
+                lambda team: team.company_id == visit.company_id)
+            if is_supervisor and user in teams.supervisor_id:
+                continue
+            raise AccessError(self.env._(
+                "Visit %(visit)s is assigned to %(agent)s: only they, a supervisor of their team or a manager "
+                "may record its outcome or move it on the route.",
+                visit=visit.name, agent=visit.user_id.name or self.env._("no agent")))
 
     def _on_assignment(self):
         """Keep teams, assignment history, the case's field agent and the agents' routes in step."""
@@ -403,6 +424,7 @@ class CollectionVisit(models.Model):
     def _move(self, step):
         """Swap this stop with its neighbour on the route (the agent reorders the day)."""
         self.ensure_one()
+        self._check_worker()
         stops = self.route_id._get_ordered_visits()
         if self not in stops:
             return True
@@ -435,6 +457,7 @@ class CollectionVisit(models.Model):
     def action_done(self):
         """Record the outcome typed on the form, as a field event of the current agent."""
         self.ensure_one()
+        self._check_worker()
         if self.state not in OPEN_STATES:
             raise UserError(self.env._("Visit %(visit)s already has its outcome.", visit=self.name))
         if not self.result_code_id:

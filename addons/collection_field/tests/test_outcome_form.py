@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import HOME_LAT, HOME_LON, FieldTestCommon
@@ -62,3 +62,32 @@ class TestOutcomeForm(FieldTestCommon):
         self.assertEqual(visit.state, 'cancelled')
         result = self._check_in(visit, self.field_agent, HOME_LAT, HOME_LON)
         self.assertIn("cancelled", result['errors'][0]['reason'])
+
+    def test_only_the_agent_or_their_supervisor_records_the_outcome(self):
+        """Reading a visit (the case's collector, another team's supervisor) does not let anyone
+        post its outcome or reorder the agent's route: the agent, their team's supervisor or a
+        manager does."""
+        visit = self._visit(self.case_a, self.field_agent, result_code_id=self.code_ptp.id, ptp_amount=50.0,
+                            ptp_date=self.today + timedelta(days=3))
+        other_stop = self._visit(self.case_b, self.field_agent)
+        # the case's collector is another field agent, its team the southern supervisor's
+        self.case_a.write({'user_id': self.field_agent_2.id, 'team_id': self.field_team_south.id})
+        for user in (self.field_agent_2, self.supervisor_2):
+            self.assertTrue(visit.with_user(user).read(['state']), user.name)
+            for method in ('action_done', 'action_move_down'):
+                with self.assertRaisesRegex(AccessError, "assigned to Fiona Field", msg=f"{user.name} {method}"):
+                    getattr(visit.with_user(user), method)()
+        with self.assertRaisesRegex(AccessError, "assigned to Fiona Field"):
+            visit.with_user(self.field_agent_2).write({'note': "not mine"})
+        self.assertEqual((visit.state, visit.sequence, other_stop.sequence), ('planned', 1, 2))
+        # the agent's supervisor reorders and records
+        visit.with_user(self.supervisor).action_move_down()
+        self.assertEqual((visit.sequence, other_stop.sequence), (2, 1))
+        visit.with_user(self.supervisor).action_done()
+        self.assertEqual(visit.state, 'done')
+        # the agent and a manager too
+        other_stop.with_user(self.field_agent).action_move_down()
+        other_stop.with_user(self.manager).write({'result_code_id': self.code_ptp.id, 'ptp_amount': 20.0,
+                                                  'ptp_date': self.today + timedelta(days=3)})
+        other_stop.with_user(self.manager).action_done()
+        self.assertEqual(other_stop.state, 'done')
