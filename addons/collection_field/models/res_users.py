@@ -56,16 +56,17 @@ class ResUsers(models.Model):
         ])
 
     def _get_last_field_positions(self):
-        """``{user_id: {latitude, longitude, accuracy, device_time, source}}`` of the latest
-        known position of each user (one index lookup per user)."""
+        """``{user_id: {latitude, longitude, accuracy, device_time, source, is_mock_location}}`` of
+        the latest known position of each user (one index lookup per user)."""
         if not self:
             return {}
         self.env['collection.agent.location'].flush_model()
         rows = self.env.execute_query_dict(SQL("""
-            SELECT u.id AS user_id, l.id, l.latitude, l.longitude, l.accuracy, l.device_time, l.source
+            SELECT u.id AS user_id, l.id, l.latitude, l.longitude, l.accuracy, l.device_time, l.source,
+                   l.is_mock_location
               FROM unnest(%(ids)s::int[]) AS u(id)
               JOIN LATERAL (
-                    SELECT id, latitude, longitude, accuracy, device_time, source
+                    SELECT id, latitude, longitude, accuracy, device_time, source, is_mock_location
                       FROM collection_agent_location
                      WHERE user_id = u.id
                   ORDER BY device_time DESC, id DESC
