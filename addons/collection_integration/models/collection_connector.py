@@ -205,7 +205,11 @@ class CollectionConnector(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_cron(self):
-        self.cron_id.sudo().unlink()
+        crons = self.cron_id.sudo()
+        # a scheduled action is an extension of its server action (_inherits), which outlives it
+        actions = crons.ir_actions_server_id
+        crons.unlink()
+        actions.unlink()
 
     def _cron_name(self):
         return self.env._("Collection sync: %(connector)s", connector=self.name)

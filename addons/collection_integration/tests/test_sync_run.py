@@ -171,8 +171,10 @@ class TestSyncRun(CollectionSyncCommon):
         action = self.connector.action_sync_now()
         self.assertEqual(action['tag'], 'display_notification')
         self.assertTrue(self.env['ir.cron.trigger'].search([('cron_id', '=', cron.id)]))
+        action = cron.ir_actions_server_id
         self.connector.unlink()
         self.assertFalse(cron.exists())
+        self.assertFalse(action.exists(), "no server action left behind, running a deleted connector")
 
     def test_credentials_are_for_system_administrators(self):
         self.connector.write({'username': 'collector', 'password': 's3cret'})
