@@ -117,12 +117,13 @@ class CollectionSyncRun(models.Model):
 
     @api.model
     def _is_locked(self, operation='sync'):
-        """Whether a session (this one or another) holds the lock of ``operation`` now; takes
-        nothing (a look at ``pg_locks``)."""
+        """Whether a session (this one or another) holds the lock of ``operation`` in this
+        database now; takes nothing (a look at ``pg_locks``, which lists every database's)."""
         return self.env.execute_query(SQL("""
             SELECT EXISTS(SELECT 1 FROM pg_locks
                            WHERE locktype = 'advisory' AND classid = %s AND objid = %s AND objsubid = 2
-                             AND granted)
+                             AND granted
+                             AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
         """, LOCK_CLASS, LOCK_OBJECTS[operation]))[0][0]
 
     @api.model
