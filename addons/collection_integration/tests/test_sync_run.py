@@ -88,6 +88,11 @@ class TestSyncRun(CollectionSyncCommon):
         scheduled run waits for its turn), and the user is told it waits, behind which run."""
         running = self.env['collection.sync.run']._start(self.connector, trigger='cron')
         self.assertFalse(self.env['collection.sync.run']._is_locked())
+        # the same lock in another database of the cluster is another database's business
+        with db_connect('postgres').cursor() as elsewhere:
+            elsewhere.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, LOCK_OBJECTS['sync']))
+            self.assertFalse(self.env['collection.sync.run']._is_locked())
+            elsewhere.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, LOCK_OBJECTS['sync']))
         with db_connect(self.env.cr.dbname).cursor() as other:
             other.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, LOCK_OBJECTS['sync']))
             self.assertTrue(self.env['collection.sync.run']._is_locked())
