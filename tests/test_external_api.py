@@ -9,7 +9,7 @@ from pathlib import Path
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.collection_base.tests.common import CollectionTestCommon
+from odoo.addons.collection_integration.tests.gateway_common import CollectionGatewayCommon
 
 GUIDE = Path(__file__).resolve().parent.parent / 'docs' / 'integration.md'
 BLOCK = re.compile(r"```python\n(# example: ([^\n]+)\n.*?)```", re.DOTALL)
@@ -22,7 +22,7 @@ def guide_examples(prefix):
 
 
 @tagged('post_install', '-at_install')
-class TestExternalApiGuide(CollectionTestCommon, HttpCase):
+class TestExternalApiGuide(CollectionGatewayCommon, HttpCase):
 
     @classmethod
     def setUpClass(cls):
@@ -33,6 +33,8 @@ class TestExternalApiGuide(CollectionTestCommon, HttpCase):
         cls.api_key = cls.env(user=cls.api_user)['res.users.apikeys']._generate(
             'rpc', 'call centre', datetime.now() + timedelta(days=1))
         cls.customer.national_id = 'NID-0001'
+        # a call with a promise, kept by a payment of 40, and the car securing the loan
+        cls.history = cls._create_history()
 
     def _run_guide(self, prefix):
         examples = guide_examples(prefix)
@@ -62,7 +64,7 @@ class TestExternalApiGuide(CollectionTestCommon, HttpCase):
         self.assertNotIn('national_id', picture['customer'])
         self.assertEqual([loan['name'] for loan in picture['loans']], ['ACC-001'])
         self.assertEqual([case['id'] for case in picture['cases']], [self.case.id])
-        self.assertTrue(picture['dues'] and picture['contacts'])
+        self._assert_picture_history(picture, self.history)
         action = self.env['collection.action'].browse(ns['posted']['action_id'])
         self.assertRecordValues(action, [{'case_id': self.case.id, 'state': 'posted', 'user_id': self.api_user.id,
                                           'result_code_id': self.code_ptp.id}])
@@ -77,13 +79,13 @@ class TestExternalApiGuide(CollectionTestCommon, HttpCase):
         ns = self._run_guide('xmlrpc')
         self._check_common_results(ns)
         self.assertEqual([c['id'] for c in ns['cases']], [self.case.id], "60 days past due")
-        self.assertEqual(ns['overdue'], 200.0, "two instalments of 100 were overdue before the payment")
+        self.assertEqual(ns['overdue'], 160.0, "two instalments of 100 were overdue, 40 paid, before the payment")
         old, new = (self.env['collection.contact.point'].browse(ns[key]['id']) for key in ('added', 'corrected'))
         self.assertEqual(old.state, 'invalid')
         self.assertRecordValues(new, [{'phone_e164': '+12025550188', 'state': 'verified', 'is_primary': True,
                                        'source': 'customer'}])
         self.assertIn("not allowed to modify", ns['refused'])
-        self.assertEqual(self.loan.outstanding_amount, 500.0 - 150.0, "the refused write changed nothing")
+        self.assertEqual(self.loan.outstanding_amount, 500.0 - 40.0 - 150.0, "the refused write changed nothing")
         # the same action posted again is recorded once
         with self._external_client():
             again = ns['call']('collection.case', 'api_post_action', 'CIF001', result='NOANS',
@@ -93,7 +95,12 @@ class TestExternalApiGuide(CollectionTestCommon, HttpCase):
     def test_json2_guide(self):
         ns = self._run_guide('json2')
         self._check_common_results(ns)
-        self.assertEqual(self.env['collection.contact.point'].browse(ns['added']['id']).value, 'carla@example.com')
+        old, new = (self.env['collection.contact.point'].browse(ns[key]['id']) for key in ('added', 'corrected'))
+        self.assertRecordValues(old, [{'kind': 'email', 'value': 'carla@example.com', 'state': 'invalid',
+                                       'is_primary': False}])
+        self.assertRecordValues(new, [{'kind': 'email', 'value': 'carla.customer@example.com', 'state': 'verified',
+                                       'is_primary': True, 'source': 'customer'}])
+        self.assertEqual((ns['corrected']['created'], ns['corrected']['replaced_id']), (True, old.id))
         status, message = ns['refused']
         self.assertEqual(status, 403)
         self.assertIn("not allowed to modify", message)

@@ -19,6 +19,9 @@ What it measures, in one process and one database:
 2. the full sync of the extract (customers, arrangements, [bills,] collateral) through
    ``collection.connector._run_sync``, with a commit per file as the scheduled action does
    (full scale), including cases, DPD, buckets, case totals and outbox events;
+   then the schema floor: the rows the full sync left in the tables it fills, written again into
+   tables defined the same way with their indexes and foreign keys, and nothing else
+   (``schema_floor``, rolled back): what any loader of this schema pays;
 3. the same extract again: it must change 0 rows;
 4. an incremental extract of ``--changed`` arrangements, then the same again;
 5. the peak memory of the process (``resource.getrusage``), and optionally Python's
@@ -156,6 +159,45 @@ def table_floor(env, path):
     return inserted, elapsed
 
 
+# the tables a full extract fills
+FLOOR_TABLES = ('res_partner', 'collection_contact_point', 'collection_case', 'collection_loan',
+                'collection_loan_due', 'collection_collateral', 'collection_event')
+
+
+def schema_floor(env):
+    """Write the rows the full sync left in the tables it fills into tables defined the same way,
+    in the cheapest order PostgreSQL has: the rows first (INSERT ... SELECT: no parsing, no
+    index), then every index of the table, unique ones included, then every foreign key, checked
+    over the whole table; rolled back. Any loader of this schema pays at least this much, with
+    no validation, no case, no contact point of its own: what the sync takes beyond it is the
+    sync's own work. Returns {table: (rows, seconds)}."""
+    from odoo.addons.collection_integration.tools.bulk_load import (  # noqa: PLC0415
+        BULK_MAINTENANCE_WORK_MEM, table_definitions)
+
+    cr = env.cr
+    cr.execute("SAVEPOINT schema_floor")
+    cr.execute("SET LOCAL maintenance_work_mem = %s", [BULK_MAINTENANCE_WORK_MEM])
+    cr.execute("CREATE SCHEMA bench_floor")
+    figures = {}
+    for table in FLOOR_TABLES:
+        cr.execute("""SELECT pg_get_indexdef(indexrelid) FROM pg_index
+                       WHERE indrelid = %s::regclass ORDER BY indexrelid""", [table])
+        indexes = [definition for (definition,) in cr.fetchall()]
+        _secondary, foreign_keys = table_definitions(cr, table)
+        started = time.monotonic()
+        cr.execute(f'CREATE TABLE bench_floor."{table}" (LIKE public."{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
+        cr.execute(f'INSERT INTO bench_floor."{table}" SELECT * FROM public."{table}"')
+        rows = cr.rowcount
+        for definition in indexes:
+            cr.execute(definition.replace(f" ON public.{table} ", f" ON bench_floor.{table} ", 1))
+        if foreign_keys:
+            cr.execute(f'ALTER TABLE bench_floor."{table}" ' + ", ".join(
+                f'ADD CONSTRAINT "{name}" {definition}' for name, definition in foreign_keys))
+        figures[table] = (rows, time.monotonic() - started)
+    cr.execute("ROLLBACK TO SAVEPOINT schema_floor")
+    return figures
+
+
 def run_sync(connector, paths, commit):
     started = time.monotonic()
     run = connector._run_sync(trigger='cli', paths=paths, checkpoint=connector._commit_checkpoint if commit else None)
@@ -171,7 +213,7 @@ def run_sync(connector, paths, commit):
             'message': run.message or ''}
 
 
-def measure(env, files, loans, changed, commit=False, floor=False, trace_memory=False):
+def measure(env, files, loans, changed, commit=False, plain_insert=False, trace_memory=False):
     """Run the measures on ``files`` (from sync_extract_gen.generate); return (figures, report).
 
     ``commit``: commit after each file as the scheduled action does (a database of its own);
@@ -202,6 +244,10 @@ def measure(env, files, loans, changed, commit=False, floor=False, trace_memory=
 
     full_paths = [files[name] for name in ('CUSTOMER', 'ARRANGEMENT', 'BILL', 'COLLATERAL') if name in files]
     figures['full'] = run_sync(connector, full_paths, commit)
+    floor = schema_floor(env)
+    figures['schema_floor'] = {'seconds': round(sum(seconds for _rows, seconds in floor.values()), 2),
+                               'tables': {table: {'rows': rows, 'seconds': round(seconds, 2)}
+                                          for table, (rows, seconds) in floor.items()}}
     figures['rerun'] = run_sync(connector, full_paths, commit)
     if changed:
         import tracemalloc  # noqa: PLC0415
@@ -212,7 +258,7 @@ def measure(env, files, loans, changed, commit=False, floor=False, trace_memory=
             figures['tracemalloc_peak_mb_incremental'] = round(tracemalloc.get_traced_memory()[1] / 1e6, 1)
             tracemalloc.stop()
         figures['incremental_rerun'] = run_sync(connector, [files['ARRANGEMENT_DELTA']], commit)
-    if floor:
+    if plain_insert:
         rows, seconds = table_floor(env, files['ARRANGEMENT'])
         figures['table_floor'] = {'rows': rows, 'seconds': round(seconds, 2)}
     env.cr.execute("""SELECT (SELECT COUNT(*) FROM collection_loan WHERE source_system = 'T24'),
@@ -245,6 +291,8 @@ def make_report(figures, loans_batch):
                target=min(loans / TARGET_LOANS_PER_SECOND, TARGET_RATIO_TO_COPY * copy_all), unit='s')
     report.row("  of which indexes built again and foreign keys checked (bulk-load mode)",
                sum(batch['bulk_seconds'] for batch in full['batches']), copy_all, unit='s')
+    schema_floor = max(figures['schema_floor']['seconds'], 0.01)
+    report.row("schema floor: the same final rows, indexes, foreign keys", schema_floor, copy_all, unit='s')
     for batch in full['batches']:
         baseline = figures['bare_copy_all']['files'].get(batch['file'].split('_', 1)[-1].rsplit('.', 1)[0])
         report.row(f"  {batch['file']} ({batch['records']:,} records) / its bare COPY",
@@ -257,6 +305,9 @@ def make_report(figures, loans_batch):
     report.note(f"loans per second, end to end: {figures['loans_per_second']:,} (target {TARGET_LOANS_PER_SECOND:,}); "
                 f"loans file alone: {figures['loans_file_per_second']:,}; end to end over the loans-only COPY: "
                 f"x {full['seconds'] / copy:.1f}")
+    report.note(f"at the schema floor (no sync logic): {round(loans / schema_floor):,} loans/s, the full extract "
+                f"x {full['seconds'] / schema_floor:.1f} the floor; the tables' rows, indexes and keys: "
+                + ", ".join(f"{table} {value['seconds']:.1f}s" for table, value in figures['schema_floor']['tables'].items()))
     report.note(f"rows changed by the same extract again: {figures['rerun']['changed_rows']}, "
                 f"by the same incremental again: {figures.get('incremental_rerun', {}).get('changed_rows', '-')}")
     verdict = 'ok' if figures['rss_mb_peak'] < TARGET_MEMORY_MB else 'MISSED'
@@ -341,7 +392,7 @@ def main(argv=None):
           f"{ {name: f'{os.path.getsize(path) / 1e6:.1f} MB' for name, path in files.items()} }", flush=True)
     with Registry(args.db).cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        figures, report = measure(env, files, args.loans, args.changed, commit=True, floor=args.table_floor,
+        figures, report = measure(env, files, args.loans, args.changed, commit=True, plain_insert=args.table_floor,
                                   trace_memory=args.tracemalloc)
         cr.commit()
     report.print()

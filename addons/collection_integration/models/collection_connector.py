@@ -88,6 +88,13 @@ class CollectionConnector(models.Model):
         string="Close Limit (%)", default=50,
         help="A full extract that would close more than this share of the source's active loans is "
              "refused (protection against a wrong or partial extract). 100 disables the check.")
+    invalid_phone_policy = fields.Selection([
+        ('reject', "Reject the record"),
+        ('warn', "Load the record without the number"),
+    ], string="Invalid Phone", required=True, default='reject', tracking=True,
+        help="A record whose mobile or phone is given but is not a valid number: rejected (reason "
+             "'Invalid phone number', the record does not load, nor the loans of a new customer "
+             "rejected so), or loaded without that number (a warning in the run log).")
     mapping_ids = fields.One2many('collection.sync.mapping', 'connector_id', string="Field Mapping", copy=True)
     watermarks = fields.Json(
         copy=False, readonly=True,
@@ -390,7 +397,9 @@ class CollectionConnector(models.Model):
                     self._sync_soap(run, full, checkpoint)
                 else:
                     self._sync_files(run, paths, checkpoint)
-            except (UserError, SoapSyncError, OSError) as exc:
+            except SoapSyncError as exc:
+                error = exc.text(self.env)
+            except (UserError, OSError) as exc:
                 error = str(exc)
             run._finish(error)
             checkpoint()
@@ -486,9 +495,9 @@ class CollectionConnector(models.Model):
         except BatchRejected as exc:
             values.update(state='rejected', verdict=exc.verdict, message=str(exc))
         except ExtractError as exc:
-            values.update(state='rejected', verdict='not_checked', message=str(exc))
+            values.update(state='rejected', verdict='not_checked', message=exc.text(self.env))
         except SoapSyncError as exc:
-            values.update(state='failed', message=str(exc))
+            values.update(state='failed', message=exc.text(self.env))
         except Exception as exc:  # noqa: BLE001 - any failure: the savepoint undid the batch
             _logger.exception("Collection sync batch %s failed", name)
             values.update(state='failed', message=self.env._(

@@ -27,7 +27,9 @@ class CollectionEventDelivery(models.Model):
     event_id = fields.Many2one('collection.event', required=True, index=True, ondelete='cascade', readonly=True)
     connector_id = fields.Many2one(
         'collection.connector', string="Webhook", required=True, index=True, ondelete='cascade', readonly=True)
-    company_id = fields.Many2one('res.company', index=True, readonly=True)
+    company_id = fields.Many2one(
+        'res.company', index=True, readonly=True,
+        help="The webhook's company (also for an event of no company, e.g. a customer the companies share).")
     name = fields.Char(string="Event Name", readonly=True, index=True)
     state = fields.Selection(DELIVERY_STATES, required=True, default='pending', index=True, readonly=True)
     attempt_count = fields.Integer(string="Attempts", readonly=True)

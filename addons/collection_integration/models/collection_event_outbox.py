@@ -115,7 +115,7 @@ class CollectionEvent(models.Model):
                 INSERT INTO collection_event_delivery (event_id, connector_id, company_id, name, state,
                                                        attempt_count, next_try,
                                                        create_uid, create_date, write_uid, write_date)
-                SELECT todo.id, hooks.id, todo.company_id, todo.name, 'pending', 0, %(now)s,
+                SELECT todo.id, hooks.id, hooks.company_id, todo.name, 'pending', 0, %(now)s,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM todo
                   JOIN hooks ON (todo.company_id IS NULL OR hooks.company_id = todo.company_id)

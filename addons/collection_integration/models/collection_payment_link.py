@@ -33,6 +33,8 @@ class CollectionPaymentLink(models.Model):
     loan_id = fields.Many2one('collection.loan', required=True, index=True, check_company=True,
                               domain="[('case_id', '=', case_id)]")
     partner_id = fields.Many2one(related='case_id.partner_id', store=True, string="Customer")
+    user_id = fields.Many2one(related='case_id.user_id', string="Agent")
+    team_id = fields.Many2one(related='case_id.team_id', string="Team")
     company_id = fields.Many2one(related='case_id.company_id', store=True, index=True)
     currency_id = fields.Many2one(related='loan_id.currency_id', store=True)
     purpose = fields.Selection(LINK_PURPOSES, required=True, default='overdue')

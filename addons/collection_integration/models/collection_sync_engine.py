@@ -405,7 +405,8 @@ class CollectionSyncEngine(models.AbstractModel):
 
     def _validate(self, ctx, target):
         """Build ``_cs_val_<target>``: typed values, resolved ids, and the first reason (if any)
-        that rejects each row. Warnings (invalid phone, email, country) drop a value only."""
+        that rejects each row. Warnings (invalid email, country, region, and invalid phone when
+        the connector loads such records, ``_rejects_invalid_phones``) drop a value only."""
         plan = ctx.plan
         spec = TARGETS[target]
         if any(kind == 'phone' for kind, _r, _l in spec['fields'].values()):
@@ -603,6 +604,10 @@ class CollectionSyncEngine(models.AbstractModel):
             joins.append(SQL("LEFT JOIN _cs_phone %s ON %s.raw = NULLIF(btrim(%s), '') AND %s.cc = %s",
                              SQL.identifier(alias), SQL.identifier(alias), stage_col, SQL.identifier(alias),
                              self._country_code_sql(ctx, target)))
+            if self._rejects_invalid_phones(ctx):
+                # checked only where the number is given (the CASE around the checks, _validate)
+                return (SQL.identifier(f'{name}_e164'),
+                        SQL("CASE WHEN %s IS NULL THEN 'invalid_phone' END", typed_col), None)
             return (SQL.identifier(f'{name}_e164'), None,
                     SQL("%s IS NOT NULL AND %s IS NULL", r, SQL.identifier(f'{name}_e164')))
         if kind == 'currency':
@@ -638,6 +643,13 @@ class CollectionSyncEngine(models.AbstractModel):
                              SQL.identifier(f'{target}__{name}')))
             return (SQL("product_id"), SQL("CASE WHEN product_id IS NULL THEN 'unknown_product' END"), None)
         raise ValueError(f"unknown field kind {kind}")
+
+    @staticmethod
+    def _rejects_invalid_phones(ctx):
+        """Whether a phone number that is given but invalid rejects its record (reason
+        ``invalid_phone``), as the connector's ``invalid_phone_policy`` says; otherwise the record
+        loads without the number, with a warning."""
+        return ctx.connector.invalid_phone_policy == 'reject'
 
     def _country_code_sql(self, ctx, target):
         """Country used to read national phone numbers: the record's, else the connector's."""
@@ -718,8 +730,10 @@ class CollectionSyncEngine(models.AbstractModel):
                  WHERE v.reason IS NOT NULL
             """, run=batch.run_id.id, batch=batch.id, company=ctx.company_id, target=target,
                 table=table, uid=ctx.uid, now=ctx.now))
-            warn_fields = [name for name, (kind, _r, _l) in TARGETS[target]['fields'].items()
-                           if kind in ('phone', 'email', 'country', 'state')]
+            # the fields whose invalid values were dropped (_field_rules gave them a warning)
+            warn_kinds = ('email', 'country', 'state') if self._rejects_invalid_phones(ctx) \
+                else ('phone', 'email', 'country', 'state')
+            warn_fields = [name for name, (kind, _r, _l) in TARGETS[target]['fields'].items() if kind in warn_kinds]
             reasons = {'phone': 'invalid_phone', 'email': 'invalid_email', 'country': 'unknown_country',
                        'state': 'unknown_state'}
             for name in warn_fields:

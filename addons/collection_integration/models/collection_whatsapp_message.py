@@ -97,7 +97,11 @@ class CollectionWhatsappMessage(models.Model):
         """Apply the ``statuses`` of a WhatsApp Business webhook; ``(answer, messages)``.
 
         Meta retries what is not answered 200 and disables a webhook that keeps failing, so
-        statuses of messages this database did not send are counted, not refused."""
+        statuses of messages this database did not send are counted, not refused.
+
+        Meta's signature has no timestamp: a captured callback can be posted again at any time.
+        Statuses only move forward (``STATUS_RANK``), so a replayed or late one changes nothing;
+        its answer (and the stored inbound message) says ``duplicate``."""
         if payload.get('object') != 'whatsapp_business_account' or not isinstance(payload.get('entry'), list):
             raise invalid('object', "Not a WhatsApp Business Account webhook.")
         statuses = []
@@ -113,8 +117,9 @@ class CollectionWhatsappMessage(models.Model):
         for message in messages:
             for status in sorted(by_wamid[message.wamid], key=lambda s: STATUS_RANK[s['status']]):
                 updated += message._apply_status(status)
-        return {'status': 'updated', 'updated': updated,
-                'unknown': len(set(by_wamid) - set(messages.mapped('wamid')))}, messages
+        unknown = len(set(by_wamid) - set(messages.mapped('wamid')))
+        status = 'duplicate' if by_wamid and not updated and not unknown else 'updated'
+        return {'status': status, 'updated': updated, 'unknown': unknown}, messages
 
     def _apply_status(self, status):
         self.ensure_one()

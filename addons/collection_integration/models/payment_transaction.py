@@ -52,15 +52,23 @@ class PaymentTransaction(models.Model):
         link._mark_paid(payment)
 
     def _collection_refund(self):
-        """A full refund of a link's payment reverses it; a partial one is left to the agent."""
+        """A refund of a link's payment: once the refunds of the transaction add up to the whole
+        payment, the payment is reversed; a partial refund is noted on the case for the agent
+        (the dues it paid stay paid until the agent reverses or adjusts the payment)."""
         self.ensure_one()
-        payment = self.source_transaction_id.collection_payment_id
-        if not payment or payment.state != 'posted':
+        source = self.source_transaction_id
+        payment = source.collection_payment_id.sudo()
+        # the refund is handled once: post-processing it again changes nothing
+        self.collection_payment_id = payment
+        if payment.state != 'posted':
             return
-        if payment.currency_id.compare_amounts(-self.amount, payment.amount) == 0:
-            payment.sudo().action_reverse(self.env._("Refunded online (%(ref)s)", ref=self.reference))
-            self.collection_payment_id = payment
+        refunds = source.child_transaction_ids.filtered(lambda t: t.operation == 'refund' and t.state == 'done')
+        refunded = -sum(refunds.mapped('amount'))
+        if payment.currency_id.compare_amounts(refunded, payment.amount) >= 0:
+            payment.action_reverse(self.env._("Refunded online (%(ref)s)", ref=', '.join(refunds.mapped('reference'))))
         else:
             payment.case_id.message_post(body=self.env._(
-                "%(amount)s of payment %(payment)s was refunded online (%(ref)s); reverse or adjust it by hand.",
-                amount=self.currency_id.format(-self.amount), payment=payment.name, ref=self.reference))
+                "%(amount)s of payment %(payment)s was refunded online (%(ref)s), %(refunded)s of %(total)s in all;"
+                " reverse or adjust the payment by hand.",
+                amount=self.currency_id.format(-self.amount), payment=payment.name, ref=self.reference,
+                refunded=payment.currency_id.format(refunded), total=payment.currency_id.format(payment.amount)))

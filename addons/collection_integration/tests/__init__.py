@@ -1,5 +1,6 @@
 from . import test_extract_files
 from . import test_sync_validation
+from . import test_sync_messages
 from . import test_phone_batch
 from . import test_soap_sync
 from . import test_sync_run
@@ -19,5 +20,8 @@ from . import test_whatsapp
 from . import test_voice_blast
 from . import test_payment_link
 from . import test_inbound_hardening
+from . import test_record_rules
+from . import test_inbound_concurrency
 from . import test_agent_status
 from . import test_tours
+from . import test_search_views

@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .gateway_common import CollectionGatewayCommon
+from .gateway_common import CollectionGatewayCommon, picture_values
 
 
 @tagged('post_install', '-at_install')
@@ -17,23 +17,27 @@ class TestApiMethods(CollectionGatewayCommon):
         super().setUpClass()
         cls.api_user = new_test_user(cls.env, 'col_api', groups='collection_integration.collection_integration_group_api',
                                      name="Call centre integration")
-        cls.env['collection.collateral'].create({
-            'loan_id': cls.loan.id, 'name': "Toyota Corolla", 'collateral_type': 'vehicle', 'value': 9000.0})
         cls.customer.national_id = 'NID-123'
 
     def test_picture(self):
-        self.env['collection.payment']._register_payment({
-            'name': 'P-1', 'loan_id': self.loan.id, 'amount': 40.0, 'source_system': 'T24'})
+        history = self._create_history()
         picture = self.env['res.partner'].with_user(self.api_user).collection_get_picture('CIF001')
         self.assertEqual(picture['customer']['cif'], 'CIF001')
         self.assertNotIn('national_id', picture['customer'])
         self.assertEqual([case['id'] for case in picture['cases']], [self.case.id])
         self.assertEqual(list(picture['cases'][0]['user_id']), [self.agent.id, self.agent.name])
-        self.assertEqual([loan['name'] for loan in picture['loans']], ['ACC-001'])
-        self.assertEqual(len(picture['dues']), 5, "two overdue and three future instalments")
-        self.assertEqual(picture['collateral'][0]['name'], "Toyota Corolla")
-        self.assertEqual(picture['contacts'][0]['phone_e164'], '+12025550101')
-        self.assertEqual([p['name'] for p in picture['payments']], ['P-1'])
+        # the promise is kept: the case is worked again
+        self.assertEqual(picture_values(picture['cases'], ['stage', 'total_overdue', 'max_dpd']),
+                         [{'stage': 'in_progress', 'total_overdue': 160.0, 'max_dpd': 60}])
+        self.assertEqual(picture_values(picture['loans'], ['id', 'name', 'outstanding_amount', 'overdue_amount']),
+                         [{'id': self.loan.id, 'name': 'ACC-001', 'outstanding_amount': 460.0, 'overdue_amount': 160.0}])
+        self._assert_picture_history(picture, history)
+        # the latest actions only
+        self.env['collection.action'].create({
+            'case_id': self.case.id, 'action_type_id': self.call.id, 'result_code_id': self.code_no_answer.id,
+            'state': 'posted'})
+        latest = self.env['res.partner'].with_user(self.api_user).collection_get_picture('CIF001', action_limit=1)
+        self.assertEqual([a['result_code_id'][0] for a in latest['actions']], [self.code_no_answer.id])
         with self.assertRaisesRegex(UserError, "No single customer"):
             self.env['res.partner'].with_user(self.api_user).collection_get_picture('CIF-NOPE')
 

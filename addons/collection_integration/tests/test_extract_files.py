@@ -236,6 +236,29 @@ class TestExtractFiles(CollectionSyncCommon):
         self.assertEqual(loans.case_id.company_id, self.company | other_company)
         self.assertEqual(loans.filtered(lambda l: l.company_id == other_company).partner_id.company_id, other_company)
 
+    def test_renamed_column(self):
+        """A connector whose source renamed a column: remapped, the file with the new name loads
+        its values from it; a file still using the old name has no value for the field, and each
+        of its records is rejected as missing that (required) value, naming the mapped column."""
+        self.sync(paths=[self.extract('CUSTOMER', self.customers())])
+        self.connector.mapping_ids.filtered(lambda m: m.record_type == 'ARRANGEMENT' and m.field_key == 'loan.outstanding') \
+            .source_column = 'bal'
+        renamed = ['BAL' if column == 'OUTSTANDING' else column for column in self.columns('ARRANGEMENT')]
+        loans = [{('BAL' if column == 'OUTSTANDING' else column): value for column, value in loan.items()}
+                 for loan in self.loans()]
+        run = self.sync(paths=[self.extract('ARRANGEMENT', loans, columns=renamed, control=('BAL', 'CURRENCY'))])
+        self.assertEqual((run.state, run.verdict, run.inserted_count), ('done', 'balanced', 3), run.message)
+        self.assertEqual([self.loan(account).outstanding_amount for account in ('AA1', 'AA2', 'AA3')], [900.5, 4000, 800])
+        # the old name: every record lacks its outstanding, the announced totals cannot be checked
+        old = [dict(loan, OUTSTANDING='1.00') for loan in self.loans()]
+        run = self.sync(paths=[self.extract('ARRANGEMENT', old, extract='DELTA')])
+        self.assertEqual(self.rejects(run), {(3, 'missing_value'), (4, 'missing_value'), (5, 'missing_value')})
+        self.assertEqual(set(run.reject_ids.mapped('column_name')), {'BAL'})
+        batch = run.batch_ids
+        self.assertEqual((batch.state, batch.verdict, batch.rejected_count, batch.updated_count), ('done', 'unverified', 3, 0))
+        self.assertIn("3 records have no readable amount", batch.control_summary)
+        self.assertEqual(self.loan('AA1').outstanding_amount, 900.5)
+
     def test_mapping_lines(self):
         with self.assertRaises(ValidationError):
             self.env['collection.sync.mapping'].create({

@@ -79,6 +79,77 @@ class TestPaymentLink(CollectionGatewayHttpCommon):
         used = self.url_open(f'/collection/pay/{link.id}?token={link.access_token}', allow_redirects=False)
         self.assertEqual(used.status_code, 404)
 
+    def _refund(self, tx, amount):
+        """What an accountant does on the transaction (*Refund*), then what the provider's
+        confirmation and Odoo's post-processing cron do."""
+        known = tx.child_transaction_ids
+        tx.action_refund(amount_to_refund=amount)
+        refund = tx.child_transaction_ids - known
+        self.assertRecordValues(refund, [{'operation': 'refund', 'state': 'done', 'amount': -amount}])
+        refund._post_process()
+        return refund
+
+    def test_full_refund_reverses_payment(self):
+        link = self._send_link()
+        tx = self._pay_online(link)
+        payment = tx.collection_payment_id
+        self.assertRecordValues(self.case, [{'total_overdue': 0.0, 'total_outstanding': 300.0}])
+        self.assertFalse(self._events('payment.reversed', payment))
+
+        refund = self._refund(tx, 200.0)
+        self.assertEqual(refund.collection_payment_id, payment)
+        self.assertRecordValues(payment, [{'state': 'reversed', 'reversal_reason': f"Refunded online ({refund.reference})"}])
+        self.assertEqual(self.loan.due_ids.filtered(lambda d: d.due_date < self.today).mapped('amount_paid'), [0.0, 0.0])
+        self.assertRecordValues(self.loan, [{'overdue_amount': 200.0, 'outstanding_amount': 500.0}])
+        self.assertRecordValues(self.case, [{'total_overdue': 200.0, 'total_outstanding': 500.0}])
+        reversed_events = self._events('payment.reversed', payment)
+        self.assertEqual(len(reversed_events), 1)
+        self.assertEqual(reversed_events.payload['state'], 'reversed')
+        self.assertEqual(reversed_events.payload['amount'], 200.0)
+        self.assertEqual(link.state, 'paid', "the link was paid; its payment, refunded, is reversed")
+        # post-processed again: nothing more
+        refund.is_post_processed = False
+        refund._post_process()
+        self.assertEqual(len(self._events('payment.reversed', payment)), 1)
+        self.assertEqual(payment.state, 'reversed')
+
+    def test_partial_refunds(self):
+        link = self._send_link()
+        tx = self._pay_online(link)
+        payment = tx.collection_payment_id
+        notes = self.case.message_ids
+
+        first = self._refund(tx, 50.0)
+        self.assertEqual(payment.state, 'posted', "a partial refund is the agent's to settle")
+        note = self.case.message_ids - notes
+        self.assertEqual(len(note), 1)
+        self.assertIn(f"of payment {payment.name} was refunded online ({first.reference})", note.body)
+        self.assertIn("reverse or adjust the payment by hand", note.body)
+        self.assertRecordValues(self.case, [{'total_overdue': 0.0, 'total_outstanding': 300.0}])
+        self.assertFalse(self._events('payment.reversed', payment))
+        # post-processed again: no second note
+        first.is_post_processed = False
+        first._post_process()
+        self.assertEqual(self.case.message_ids - notes, note)
+
+        # the rest refunded: the refunds add up to the payment, which is reversed
+        second = self._refund(tx, 150.0)
+        self.assertRecordValues(payment, [{
+            'state': 'reversed', 'reversal_reason': f"Refunded online ({first.reference}, {second.reference})"}])
+        self.assertRecordValues(self.case, [{'total_overdue': 200.0, 'total_outstanding': 500.0}])
+        self.assertEqual(len(self._events('payment.reversed', payment)), 1)
+
+    def test_refund_of_reversed_payment(self):
+        """A payment the agent already reversed by hand is left as it is."""
+        link = self._send_link()
+        tx = self._pay_online(link)
+        payment = tx.collection_payment_id
+        payment.action_reverse("Chargeback announced by the bank")
+        self._refund(tx, 200.0)
+        self.assertRecordValues(payment, [{'state': 'reversed', 'reversal_reason': "Chargeback announced by the bank"}])
+        self.assertEqual(len(self._events('payment.reversed', payment)), 1)
+        self.assertRecordValues(self.case, [{'total_overdue': 200.0, 'total_outstanding': 500.0}])
+
     def test_next_instalment_by_email(self):
         link = self._send_link(purpose='instalment', channel='email')
         self.assertEqual(link.amount, 100.0)

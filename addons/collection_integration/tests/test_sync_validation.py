@@ -75,6 +75,9 @@ class TestSyncValidation(CollectionSyncCommon):
         self.assertEqual(run.batch_ids.mapped('inserted_count'), [4, 1])
 
     def test_phone_and_email_warnings(self):
+        """A connector set to load records with an invalid phone: the number is dropped, with a
+        warning, as invalid emails and unknown countries are."""
+        self.connector.invalid_phone_policy = 'warn'
         customers = self.customers()
         customers[1]['MOBILE'] = '12345'
         customers[2]['EMAIL'] = 'not-an-email'
@@ -93,6 +96,50 @@ class TestSyncValidation(CollectionSyncCommon):
         self.assertEqual(self.partner('C400').phone, '+254722000000')
         self.assertEqual(self.partner('C400').country_id, self.env.ref('base.ke'))
         self.assertEqual(run.state, 'warning')
+
+    def test_invalid_phone_rejects_the_record(self):
+        """By default an invalid phone (either column) rejects its record with its line, column
+        and value; the other records of the file load, an invalid email stays a warning, and the
+        loans of a customer rejected so are rejected as of an unknown customer."""
+        self.assertEqual(self.connector.invalid_phone_policy, 'reject')
+        customers = self.customers()
+        customers[1].update(MOBILE='12345', NAME="Bruno B. Brown")           # line 4: an existing customer
+        customers[2]['EMAIL'] = 'not-an-email'                              # 5: a warning only
+        customers += [
+            {'CUSTOMER_ID': 'C400', 'NAME': "Dora", 'MOBILE': '0722 000 000', 'COUNTRY': 'KE'},  # 6: valid
+            {'CUSTOMER_ID': 'C600', 'NAME': "Femi", 'MOBILE': '+12025550160', 'PHONE': '+1 555'},  # 7: phone
+            {'CUSTOMER_ID': 'C700', 'NAME': "Gita", 'PHONE': ' '},                                # 8: no phone
+        ]
+        run = self.sync(paths=[self.extract('CUSTOMER', customers, extract='DELTA')])
+        self.assertEqual(self.rejects(run), {(4, 'invalid_phone'), (7, 'invalid_phone')})
+        self.assertEqual(self.rejects(run, 'warning'), {(5, 'invalid_email')})
+        by_line = {r.line_no: r for r in run.reject_ids.filtered(lambda r: r.severity == 'error')}
+        self.assertEqual((by_line[4].target, by_line[4].record_key, by_line[4].column_name, by_line[4].value),
+                         ('customer', 'C200', 'MOBILE', '12345'))
+        self.assertEqual((by_line[7].record_key, by_line[7].column_name, by_line[7].value), ('C600', 'PHONE', '+1 555'))
+        batch = run.batch_ids
+        self.assertEqual((batch.record_count, batch.inserted_count, batch.rejected_count, batch.warning_count),
+                         (6, 2, 2, 1))
+        self.assertEqual((batch.verdict, run.state), ('balanced_rejects', 'warning'))
+        # the valid records loaded, the rejected new customer did not, the rejected existing one
+        # kept what it had
+        self.assertEqual(self.partner('C400').phone, '+254722000000')
+        self.assertTrue(self.partner('C700'))
+        self.assertFalse(self.partner('C300').email)
+        self.assertFalse(self.partner('C600'))
+        bruno = self.partner('C200')
+        self.assertEqual((bruno.name, bruno.phone), ("Bruno Brown", '+12025550122'))
+        self.assertEqual(set(bruno.contact_point_ids.filtered(lambda p: p.state != 'invalid').mapped('value')),
+                         {'+12025550122', '+12025550133'})
+        # a loan of the customer rejected on its first load is rejected, a loan of the existing
+        # customer whose line was rejected loads with the customer as it was
+        run = self.sync(paths=[self.extract('ARRANGEMENT', [
+            self.loan_row('AA1', CUSTOMER_ID='C600'), self.loan_row('AA2', CUSTOMER_ID='C200'),
+            self.loan_row('AA3', CUSTOMER_ID='C700')], extract='DELTA')])
+        self.assertEqual(self.rejects(run), {(3, 'unknown_customer')})
+        self.assertFalse(self.loan('AA1'))
+        self.assertEqual(self.loan('AA2').partner_id, bruno)
+        self.assertEqual(self.loan('AA3').partner_id, self.partner('C700'))
 
     def test_malformed_rows_unverified(self):
         """A record that cannot be read (wrong field count, unreadable amount) is rejected; the
@@ -345,6 +392,33 @@ class TestOtherSources(CollectionSyncCommon):
         self.assertEqual(self.loan('LN-1', source='LOS').partner_id, gita)
         self.assertEqual(self.loan('LN-2', source='LOS').case_id, self.loan('LN-1', source='LOS').case_id)
         self.assertEqual(run.batch_ids.verdict, 'balanced_rejects')
+
+    def test_los_invalid_phone(self):
+        """An applicant line whose mobile is invalid: the new applicant is rejected, and so its
+        loan on the same line (unknown customer); in 'warn' mode both load, without the number."""
+        los = self.env['collection.connector'].create({
+            'name': "Origination", 'code': 'LOS', 'system': 'los', 'transport': 'files', 'inbound_path': self.inbound})
+        rows = [
+            {'LOAN_ACCOUNT': 'LN-1', 'APPLICANT_CIF': 'C700', 'APPLICANT_NAME': "Gita", 'APPLICANT_MOBILE': '+12025550170',
+             'PRODUCT_CODE': 'PL', 'CURRENCY': 'USD', 'DISBURSED_AMOUNT': '1000'},
+            {'LOAN_ACCOUNT': 'LN-2', 'APPLICANT_CIF': 'C800', 'APPLICANT_NAME': "Hugo", 'APPLICANT_MOBILE': '555',
+             'PRODUCT_CODE': 'PL', 'CURRENCY': 'USD', 'DISBURSED_AMOUNT': '500'},
+        ]
+
+        def extract():
+            return self.extract('APPLICATION', rows, source='LOS', columns=self.columns('APPLICATION', 'los'),
+                                control=('DISBURSED_AMOUNT', 'CURRENCY'), extract='DELTA')
+
+        run = self.sync(los, paths=[extract()])
+        self.assertEqual({(r.line_no, r.target, r.reason, r.column_name) for r in run.reject_ids}, {
+            (4, 'customer', 'invalid_phone', 'APPLICANT_MOBILE'), (4, 'loan', 'unknown_customer', 'APPLICANT_CIF')})
+        self.assertTrue(self.loan('LN-1', source='LOS'))
+        self.assertFalse(self.loan('LN-2', source='LOS') or self.partner('C800'))
+        los.invalid_phone_policy = 'warn'
+        run = self.sync(los, paths=[extract()])
+        self.assertEqual({(r.line_no, r.severity, r.reason) for r in run.reject_ids}, {(4, 'warning', 'invalid_phone')})
+        self.assertEqual(self.loan('LN-2', source='LOS').partner_id, self.partner('C800'))
+        self.assertFalse(self.partner('C800').phone)
 
 
 @tagged('post_install', '-at_install')

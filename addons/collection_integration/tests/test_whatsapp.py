@@ -1,6 +1,3 @@
-import hashlib
-import hmac
-import json
 import time
 
 from odoo.exceptions import UserError
@@ -40,9 +37,7 @@ class TestWhatsapp(CollectionGatewayHttpCommon):
         self.path = f'/collection/whatsapp/{self.connector.id}'
 
     def _meta_post(self, payload, secret=APP_SECRET):
-        body = json.dumps(payload).encode()
-        signature = 'sha256=' + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        return self._post(self.path, body, sign=False, headers={'X-Hub-Signature-256': signature})
+        return self._post_meta(self.path, payload, secret=secret)
 
     def _statuses(self, *statuses):
         return {'object': 'whatsapp_business_account', 'entry': [{'id': 'WABA', 'changes': [{

@@ -8,6 +8,9 @@ Problems that make the whole file unusable (no header, not in the expected encod
 data after the trailer) raise :class:`ExtractError`; a single unreadable record is yielded with
 its ``parse_error`` so that the other records still load. ``trailer`` is ``None`` until the
 reader reached it, and stays ``None`` for a truncated file.
+
+The messages of :class:`ExtractError` are lazy translations (``_lt``, with their values): the
+code that shows them renders them in the user's language with ``error.text(env)``.
 """
 import codecs
 import csv
@@ -20,22 +23,50 @@ from operator import itemgetter
 
 from lxml import etree
 
+from odoo.tools.translate import LazyGettext, LazyTranslate
+
 HEADER_MARK = '#HEADER'
 TRAILER_MARK = '#TRAILER'
 EXTRACT_TYPES = ('FULL', 'DELTA')
 FILE_SUFFIXES = {'.csv': 'csv', '.json': 'json', '.jsonl': 'json', '.ndjson': 'json', '.xml': 'xml'}
 
+# no environment here: the messages are translated where they are shown (LazyMessageError.text)
+_lt = LazyTranslate(__name__, default_lang='en_US')
 
-class ExtractError(Exception):
+
+class LazyMessageError(Exception):
+    """An error raised by code without an environment (the readers, the SOAP client), whose
+    ``message`` is a lazy translation holding its values (or a text translated already).
+    ``text(env)`` renders it in the language of ``env``; ``str()`` in the language found (a
+    request's), else in English."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def _lazy_text(self):
+        return self.message
+
+    def text(self, env=None):
+        """The message in the language of ``env`` (the user's), placeholders filled."""
+        message = self._lazy_text()
+        if isinstance(message, LazyGettext):
+            return env._(message) if env is not None else str(message)
+        return message
+
+    def __str__(self):
+        return self.text()
+
+
+class ExtractError(LazyMessageError):
     """The file cannot be loaded at all."""
 
     def __init__(self, message, line=None):
         super().__init__(message)
-        self.message = message
         self.line = line
 
-    def __str__(self):
-        return f"line {self.line}: {self.message}" if self.line else self.message
+    def _lazy_text(self):
+        return _lt("line %(line)s: %(message)s", line=self.line, message=self.message) if self.line else self.message
 
 
 @dataclass
@@ -59,7 +90,7 @@ def parse_timestamp(value, line=None):
     try:
         stamp = datetime.fromisoformat(text.replace('Z', '+00:00').replace('z', '+00:00'))
     except ValueError:
-        raise ExtractError(f"as_of {text!r} is not an ISO 8601 date-time", line) from None
+        raise ExtractError(_lt("as_of %(value)s is not an ISO 8601 date-time", value=repr(text)), line) from None
     if stamp.tzinfo:
         stamp = stamp.astimezone(timezone.utc).replace(tzinfo=None)
     return stamp
@@ -70,13 +101,13 @@ def make_header(values, line=None):
     values = {str(k).strip().lower(): ('' if v is None else str(v).strip()) for k, v in values.items()}
     missing = [key for key in ('source', 'record_type', 'extract', 'as_of') if not values.get(key)]
     if missing:
-        raise ExtractError(f"header without {', '.join(missing)}", line)
+        raise ExtractError(_lt("header without %(keys)s", keys=", ".join(missing)), line)
     extract_type = values['extract'].upper()
     if extract_type not in EXTRACT_TYPES:
-        raise ExtractError(f"extract type {values['extract']!r} is neither FULL nor DELTA", line)
+        raise ExtractError(_lt("extract type %(value)s is neither FULL nor DELTA", value=repr(values['extract'])), line)
     sequence = values.get('sequence')
     if sequence and not sequence.isdigit():
-        raise ExtractError(f"sequence {sequence!r} is not a number", line)
+        raise ExtractError(_lt("sequence %(value)s is not a number", value=repr(sequence)), line)
     return ExtractHeader(
         source=values['source'].upper(),
         record_type=values['record_type'].upper(),
@@ -90,25 +121,28 @@ def make_trailer(count, totals, line=None):
     try:
         record_count = int(str(count).strip())
     except (TypeError, ValueError):
-        raise ExtractError(f"trailer record count {count!r} is not a number", line) from None
+        raise ExtractError(_lt("trailer record count %(value)s is not a number", value=repr(count)), line) from None
     parsed = {}
     for currency, amount in (totals or {}).items():
         try:
             parsed[(currency or '*').strip().upper() or '*'] = Decimal(str(amount).strip())
         except InvalidOperation:
-            raise ExtractError(f"trailer total {amount!r} of {currency or 'the file'} is not a number", line) from None
+            raise ExtractError(_lt("trailer total %(value)s of %(currency)s is not a number", value=repr(amount),
+                                   currency=currency or _lt("the file")), line) from None
     return ExtractTrailer(record_count=record_count, totals=parsed)
 
 
 def find_undecodable_line(path, encoding):
-    """(line number, message) of the first line that does not decode, for the error message."""
+    """(line number, what does not decode in it) of the first line that does not decode, for the
+    error message."""
     decoder_factory = codecs.getincrementaldecoder(encoding)
     with open(path, 'rb') as handle:
         for line_no, raw in enumerate(handle, 1):
             try:
                 decoder_factory().decode(raw, final=True)
             except UnicodeDecodeError as error:
-                return line_no, f"byte 0x{raw[error.start]:02x} at column {error.start + 1}"
+                return line_no, _lt("byte %(byte)s at column %(column)s",
+                                    byte=f"0x{raw[error.start]:02x}", column=error.start + 1)
     return None, ""
 
 
@@ -133,7 +167,8 @@ class ExtractReader:
         suffix = os.path.splitext(path)[1].lower()
         kind = FILE_SUFFIXES.get(suffix)
         if not kind:
-            raise ExtractError(f"unknown file type {suffix!r} (expected .csv, .json, .jsonl or .xml)")
+            raise ExtractError(_lt("unknown file type %(suffix)s (expected .csv, .json, .jsonl or .xml)",
+                                   suffix=repr(suffix)))
         reader_class = next(sub for sub in cls.__subclasses__() if sub.kind == kind)
         return reader_class(path, **kwargs)
 
@@ -157,10 +192,9 @@ class ExtractReader:
 
     def _decode_error(self, error):
         line_no, detail = find_undecodable_line(self.path, self.encoding)
-        return ExtractError(
-            f"the file is not valid {self.encoding.upper()} ({detail or error.reason}); "
-            "re-export it in that encoding or set the connector's encoding",
-            line_no)
+        return ExtractError(_lt(
+            "the file is not valid %(encoding)s (%(detail)s); re-export it in that encoding or set the "
+            "connector's encoding", encoding=self.encoding.upper(), detail=detail or error.reason), line_no)
 
     def _text_lines(self):
         encoding = 'utf-8-sig' if self.encoding.lower().replace('_', '-') in ('utf-8', 'utf8') else self.encoding
@@ -178,15 +212,15 @@ class CsvExtractReader(ExtractReader):
         try:
             first = next(self._reader, None)
             if not first or first[0].strip().upper() != HEADER_MARK:
-                raise ExtractError(f"the first line must be the {HEADER_MARK} record", 1)
+                raise ExtractError(_lt("the first line must be the %(mark)s record", mark=HEADER_MARK), 1)
             self.header = make_header(self._pairs(first[1:], 1), 1)
             names = next(self._reader, None)
             if not names or names[0].strip().upper() == TRAILER_MARK:
-                raise ExtractError("the second line must list the column names", 2)
+                raise ExtractError(_lt("the second line must list the column names"), 2)
         except UnicodeDecodeError as error:
             raise self._decode_error(error) from None
         except csv.Error as error:
-            raise ExtractError(f"malformed CSV: {error}", self._reader.line_num) from None
+            raise ExtractError(_lt("malformed CSV: %(error)s", error=str(error)), self._reader.line_num) from None
         self.columns = [name.strip().upper() for name in names]
         self._ncols = len(self.columns)
         self.header_lines = self._reader.line_num  # physical lines before the data
@@ -197,7 +231,7 @@ class CsvExtractReader(ExtractReader):
         for cell in cells:
             key, sep, value = cell.partition('=')
             if not sep:
-                raise ExtractError(f"{cell!r} is not a key=value pair", line)
+                raise ExtractError(_lt("%(cell)s is not a key=value pair", cell=repr(cell)), line)
             pairs[key.strip().lower()] = value
         return pairs
 
@@ -245,7 +279,7 @@ class CsvExtractReader(ExtractReader):
                 except (UnicodeDecodeError, csv.Error):
                     extra = ['?']
                 if extra:
-                    raise ExtractError("data after the trailer", reader.line_num)
+                    raise ExtractError(_lt("data after the trailer"), reader.line_num)
                 return
             self.record_count += 1
             if len(row) != ncols:
@@ -270,7 +304,7 @@ class JsonExtractReader(ExtractReader):
         except ValueError:
             obj = None
         if not isinstance(obj, dict) or not isinstance(obj.get('header'), dict):
-            raise ExtractError('the first line must be {"header": {...}}', 1)
+            raise ExtractError(_lt('the first line must be {"header": {...}}'), 1)
         self.header = make_header(obj['header'], 1)
 
     def records(self, columns):
@@ -305,7 +339,7 @@ class JsonExtractReader(ExtractReader):
                 self.trailer = make_trailer(trailer.get('record_count'), totals, line_no)
                 rest = handle.read(4096)
                 if rest.strip():
-                    raise ExtractError("data after the trailer", line_no + 1)
+                    raise ExtractError(_lt("data after the trailer"), line_no + 1)
                 return
             self.record_count += 1
             values = []
@@ -340,7 +374,7 @@ class XmlExtractReader(ExtractReader):
         except etree.XMLSyntaxError as error:
             raise self._xml_error(error) from None
         if root.tag != 'extract':
-            raise ExtractError("the root element must be <extract>", root.sourceline)
+            raise ExtractError(_lt("the root element must be <extract>"), root.sourceline)
         attrs = dict(root.attrib)
         self.header = make_header({
             'source': attrs.get('source'), 'record_type': attrs.get('recordType'),
@@ -355,8 +389,8 @@ class XmlExtractReader(ExtractReader):
         line = error.lineno if getattr(error, 'lineno', None) else None
         message = str(error.msg if hasattr(error, 'msg') else error)
         if 'encoding' in message.lower() or 'utf-8' in message.lower():
-            return ExtractError(f"the file is not valid in its declared encoding ({message})", line)
-        return ExtractError(f"malformed XML: {message}", line)
+            return ExtractError(_lt("the file is not valid in its declared encoding (%(error)s)", error=message), line)
+        return ExtractError(_lt("malformed XML: %(error)s", error=message), line)
 
     def records(self, columns):
         empty = (None,) * len(columns)
@@ -371,7 +405,7 @@ class XmlExtractReader(ExtractReader):
                     continue
                 line_no = element.sourceline
                 if self.trailer is not None:
-                    raise ExtractError("data after the trailer", line_no)
+                    raise ExtractError(_lt("data after the trailer"), line_no)
                 if element.tag == 'trailer':
                     totals = {}
                     for total in element.iterfind('total'):
@@ -382,7 +416,7 @@ class XmlExtractReader(ExtractReader):
                     values = {child.tag.upper(): child.text for child in element if isinstance(child.tag, str)}
                     yield line_no, None, tuple(values.get(column) for column in columns) if columns else empty
                 else:
-                    raise ExtractError(f"unexpected element <{element.tag}>", line_no)
+                    raise ExtractError(_lt("unexpected element <%(tag)s>", tag=element.tag), line_no)
                 element.clear()
                 while element.getprevious() is not None:
                     del element.getparent()[0]

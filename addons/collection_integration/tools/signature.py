@@ -75,7 +75,10 @@ def verify_signature(secret, body, timestamp, signature, window, now=None):
 
 def verify_meta_signature(app_secret, body, header):
     """Meta's (WhatsApp Cloud API) webhook signature: ``X-Hub-Signature-256: sha256=<hex>``,
-    the HMAC-SHA256 of the raw body with the app secret (no timestamp)."""
+    the HMAC-SHA256 of the raw body with the app secret (no timestamp).
+
+    A captured request therefore stays valid: nothing here refuses a replay. The webhook's
+    statuses are idempotent instead (``collection.whatsapp.message._receive_webhook``)."""
     if not app_secret:
         raise SignatureError('not_configured', "The endpoint has no app secret configured.")
     if not header or not header.startswith(SCHEME):

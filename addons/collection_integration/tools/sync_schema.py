@@ -17,7 +17,8 @@ before their parties, dues and collateral.
 #   bool      1/0, true/false, yes/no, company/person
 #   currency  ISO 4217 code of an active currency
 #   country   ISO 3166 alpha-2 code (unknown codes are dropped with a warning)
-#   phone     checked with phonenumbers (invalid numbers are dropped with a warning)
+#   phone     checked with phonenumbers (an invalid number rejects the record, or is dropped with a
+#             warning: the connector's invalid_phone_policy)
 #   email     user@domain.tld (invalid addresses are dropped with a warning)
 #   state     code of a state (region, province) of the record's country, else the connector's
 #             default country (unknown codes are dropped with a warning)

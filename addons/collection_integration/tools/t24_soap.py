@@ -5,7 +5,8 @@ per record type, each paged (``page``, ``pageSize``) and optionally incremental
 (``modifiedSince``). The client reads the WSDL shipped with the addon by default (or the one the
 server publishes) and talks to the connector's endpoint. Connection errors, timeouts and
 HTTP 502/503/504 answers are retried with exponential back-off; authentication failures and
-SOAP faults are not.
+SOAP faults are not. The messages of :class:`SoapSyncError` are lazy translations, rendered in
+the user's language where they are shown (``error.text(env)``).
 """
 import logging
 import time
@@ -19,9 +20,12 @@ import zeep.helpers
 from zeep.exceptions import Fault, TransportError, XMLSyntaxError
 from zeep.transports import Transport
 
-from .extract_reader import ExtractHeader, ExtractTrailer
+from odoo.tools.translate import LazyTranslate
+
+from .extract_reader import ExtractHeader, ExtractTrailer, LazyMessageError
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__, default_lang='en_US')
 
 NAMESPACE = 'urn:collection-suite:t24:enquiry:v1'
 BINDING = f'{{{NAMESPACE}}}T24CollectionBinding'
@@ -37,7 +41,7 @@ OPERATIONS = {
 RETRY_HTTP_STATUS = (429, 502, 503, 504)
 
 
-class SoapSyncError(Exception):
+class SoapSyncError(LazyMessageError):
     """The enquiry cannot be completed: authentication, fault, or retries exhausted."""
 
 
@@ -76,7 +80,8 @@ class T24EnquiryClient:
         """Yield the pages of the enquiry of ``record_type``, each with its records as dicts."""
         operation = OPERATIONS.get(record_type)
         if not operation:
-            raise SoapSyncError(f"The SOAP service has no enquiry for record type {record_type}.")
+            raise SoapSyncError(_lt("The SOAP service has no enquiry for record type %(record_type)s.",
+                                    record_type=record_type))
         page = 1
         while True:
             enquiry_input = {'page': page, 'pageSize': page_size}
@@ -87,7 +92,8 @@ class T24EnquiryClient:
             status = response.Status
             if (status.successIndicator or '').lower() != 'success':
                 messages = '; '.join(status.message or []) or status.successIndicator
-                raise SoapSyncError(f"{operation} refused by the server: {messages}")
+                raise SoapSyncError(_lt("%(operation)s refused by the server: %(messages)s",
+                                        operation=operation, messages=messages))
             paging = response.paging
             as_of = paging.asOf if paging is not None else None
             if as_of is not None and as_of.tzinfo:
@@ -111,18 +117,21 @@ class T24EnquiryClient:
             try:
                 return call()
             except Fault as fault:
-                raise SoapSyncError(f"{what}: SOAP fault from the server: {fault.message}") from fault
+                raise SoapSyncError(_lt("%(what)s: SOAP fault from the server: %(fault)s",
+                                        what=what, fault=fault.message)) from fault
             except XMLSyntaxError as error:
-                raise SoapSyncError(f"{what}: the server's answer is not valid XML: {error}") from error
+                raise SoapSyncError(_lt("%(what)s: the server's answer is not valid XML: %(error)s",
+                                        what=what, error=str(error))) from error
             except (requests.ConnectionError, requests.Timeout, TransportError) as error:
                 status = getattr(error, 'status_code', None)
                 if isinstance(error, TransportError) and status not in RETRY_HTTP_STATUS:
-                    raise SoapSyncError(f"{what}: HTTP error {status} from {self.endpoint}") from error
+                    raise SoapSyncError(_lt("%(what)s: HTTP error %(status)s from %(endpoint)s",
+                                            what=what, status=status, endpoint=self.endpoint)) from error
                 if attempt >= self.max_retries:
                     reason = f"HTTP {status}" if status else type(error).__name__
-                    raise SoapSyncError(
-                        f"{what}: {self.endpoint} still unreachable after {attempt + 1} attempts ({reason}).",
-                    ) from error
+                    raise SoapSyncError(_lt(
+                        "%(what)s: %(endpoint)s still unreachable after %(attempts)s attempts (%(reason)s).",
+                        what=what, endpoint=self.endpoint, attempts=attempt + 1, reason=reason)) from error
                 delay = self.backoff * (2 ** attempt)
                 _logger.info("%s failed (%s), retry %d in %.1fs", what, status or error, attempt + 1, delay)
                 self.retries += 1
