@@ -70,10 +70,22 @@ class TestFieldAccess(FieldTestCommon):
         # their visit, its receipt and their events stay theirs
         visit = self.visit_a.with_user(self.field_agent)
         self.assertEqual(visit.read(['state', 'cash_amount'])[0]['cash_amount'], 20.0)
+        self.env.invalidate_all()
         values = visit.web_read({'case_id': {'fields': {'display_name': {}}}, 'total_overdue': {}})[0]
         self.assertEqual(values['case_id']['display_name'], self.case_a.display_name)
+        receipt = self.visit_a.receipt_id.with_user(self.field_agent)
+        self.env.invalidate_all()
+        values = receipt.web_read({'case_id': {'fields': {'display_name': {}}},
+                                   'loan_id': {'fields': {'display_name': {}}}, 'amount': {}})[0]
+        self.assertEqual(values['loan_id']['display_name'], 'ACC-F-A')
         self.assertEqual(self.env['collection.cash.receipt'].with_user(self.field_agent).search([]),
                          self.visit_a.receipt_id)
+        # and they still print the receipt, with the case and loan numbers
+        self.env.invalidate_all()
+        html = self.env['ir.actions.report'].with_user(self.field_agent)._render_qweb_html(
+            'collection_field.collection_cash_receipt_report', self.visit_a.receipt_id.ids)[0].decode()
+        for expected in (self.case_a.name, 'ACC-F-A', "Anna Address"):
+            self.assertIn(expected, html)
         self.assertTrue(self.env['collection.field.event'].with_user(self.field_agent).search([]))
         # a new open visit gives the case back
         self._visit(self.case_a, self.field_agent, day=self.today + timedelta(days=1))
