@@ -87,7 +87,7 @@ class TestNearby(FieldTestCommon):
         line.action_add_to_route()
         visit = self.Visit.search([('case_id', '=', self.case_c.id)])
         self.assertEqual((visit.user_id, visit.origin), (self.field_agent_2, 'nearby'))
-        self.assertTrue(self.case_c.with_user(self.field_agent_2).total_overdue)
+        self.assertEqual(self.env['collection.case'].with_user(self.field_agent_2).search([]), self.case_c)
 
     def test_agent_adds_nearby_customer_to_route(self):
         self._visit(self.case_a, self.field_agent)
