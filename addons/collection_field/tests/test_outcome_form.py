@@ -43,26 +43,6 @@ class TestOutcomeForm(FieldTestCommon):
         result = self._record_outcome(visit, self.field_agent, code='PTP', client_id='no-amount')
         self.assertIn("needs a promised amount", result['errors'][0]['reason'])
 
-    def test_views_load(self):
-        Form(self.env['res.config.settings'])
-        Form(self.env['collection.visit.plan'].with_user(self.supervisor).with_context(
-            active_model='collection.case', active_ids=self.case.ids))
-        deposit = Form(self.env['collection.cash.deposit'].with_user(self.field_agent))
-        deposit.branch = "Harbour branch"
-        self.assertEqual(deposit.save().user_id, self.field_agent)
-        for xmlid in ('collection_visit_view_kanban_today', 'collection_visit_view_list', 'collection_visit_view_form'):
-            self.Visit.with_user(self.field_agent).get_views([(self.env.ref(f'collection_field.{xmlid}').id,
-                                                             xmlid.split('_')[-1] if 'today' not in xmlid else 'kanban')])
-
-    def test_cancelled_visit_refuses_events(self):
-        visit = self._visit(self.case_a, self.field_agent)
-        with self.assertRaises(UserError):
-            visit.with_user(self.field_agent).action_cancel()
-        visit.with_user(self.supervisor).action_cancel()
-        self.assertEqual(visit.state, 'cancelled')
-        result = self._check_in(visit, self.field_agent, HOME_LAT, HOME_LON)
-        self.assertIn("cancelled", result['errors'][0]['reason'])
-
     def test_only_the_agent_or_their_supervisor_records_the_outcome(self):
         """Reading a visit (the case's collector, another team's supervisor) does not let anyone
         post its outcome or reorder the agent's route: the agent, their team's supervisor or a
@@ -91,3 +71,23 @@ class TestOutcomeForm(FieldTestCommon):
                                                   'ptp_date': self.today + timedelta(days=3)})
         other_stop.with_user(self.manager).action_done()
         self.assertEqual(other_stop.state, 'done')
+
+    def test_views_load(self):
+        Form(self.env['res.config.settings'])
+        Form(self.env['collection.visit.plan'].with_user(self.supervisor).with_context(
+            active_model='collection.case', active_ids=self.case.ids))
+        deposit = Form(self.env['collection.cash.deposit'].with_user(self.field_agent))
+        deposit.branch = "Harbour branch"
+        self.assertEqual(deposit.save().user_id, self.field_agent)
+        for xmlid in ('collection_visit_view_kanban_today', 'collection_visit_view_list', 'collection_visit_view_form'):
+            self.Visit.with_user(self.field_agent).get_views([(self.env.ref(f'collection_field.{xmlid}').id,
+                                                             xmlid.split('_')[-1] if 'today' not in xmlid else 'kanban')])
+
+    def test_cancelled_visit_refuses_events(self):
+        visit = self._visit(self.case_a, self.field_agent)
+        with self.assertRaises(UserError):
+            visit.with_user(self.field_agent).action_cancel()
+        visit.with_user(self.supervisor).action_cancel()
+        self.assertEqual(visit.state, 'cancelled')
+        result = self._check_in(visit, self.field_agent, HOME_LAT, HOME_LON)
+        self.assertIn("cancelled", result['errors'][0]['reason'])
