@@ -257,8 +257,9 @@ class CollectionRepossession(models.Model):
                     "Check the condition of %(item)s for repossession %(name)s.",
                     item=unchecked[0].name, name=repossession.name))
         self.write({'state': 'repossessed'})
-        self.collateral_id.sudo().write({'status': 'repossessed', 'location': self[:1].storage_location})
         for repossession in self:
+            repossession.collateral_id.sudo().write({'status': 'repossessed',
+                                                     'location': repossession.storage_location})
             repossession._post_on_case(self.env._(
                 "asset repossessed on %(date)s at %(place)s, stored at %(storage)s.",
                 date=repossession.repossession_date, place=repossession.repossession_place,

@@ -210,3 +210,19 @@ class TestRepossession(LetterPdfMixin, LegalTestCommon):
         self.assertEqual(repossession.state, 'warned')
         self.assertEqual(repossession.warning_action_id.letter_template_id, self.warning)
         self.assertTrue(repossession.warning_action_id.attachment_id.raw.startswith(b'%PDF-'))
+
+    def test_assets_repossessed_together_keep_their_own_storage(self):
+        van = self.env['collection.collateral'].create({
+            'name': "Ford Transit", 'collateral_type': 'vehicle', 'identifier': 'EF-456-GH', 'loan_id': self.loan.id})
+        car, second = self._new(), self._new(collateral_id=van.id)
+        repossessions = car | second
+        self.warning._print_letters(self.case)
+        repossessions.action_request_authorisation()
+        repossessions.with_user(self.manager).action_approve_authorisation()
+        repossessions.write({'repossession_date': self.today, 'repossession_place': "Depot"})
+        car.storage_location = "Bonded Yard 7"
+        second.storage_location = "North Compound"
+        repossessions.checklist_ids.write({'condition': 'good'})
+        repossessions.action_mark_repossessed()
+        self.assertEqual((self.car.status, self.car.location), ('repossessed', "Bonded Yard 7"))
+        self.assertEqual((van.status, van.location), ('repossessed', "North Compound"))
