@@ -1,8 +1,10 @@
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import format_amount, format_date
 
 from .common import LegalTestCommon, LetterPdfMixin
@@ -226,3 +228,23 @@ class TestRepossession(LetterPdfMixin, LegalTestCommon):
         repossessions.action_mark_repossessed()
         self.assertEqual((self.car.status, self.car.location), ('repossessed', "Bonded Yard 7"))
         self.assertEqual((van.status, van.location), ('repossessed', "North Compound"))
+
+    def test_created_from_the_case(self):
+        """The case form's Repossession button, for agents, on a case with an asset still held."""
+        self.assertEqual((self.case.held_collateral_count, self.other_case.held_collateral_count), (1, 0))
+        action = self.env.ref('collection_legal.collection_repossession_action_new')
+        for user, shown in ((self.agent, True), (self.officer, False)):
+            arch = self.env['collection.case'].with_user(user).get_views([(False, 'form')])['views']['form']['arch']
+            self.assertEqual(f'name="{action.id}"' in arch, shown, user.name)
+        button = etree.fromstring(
+            self.env['collection.case'].with_user(self.agent).get_views([(False, 'form')])['views']['form']['arch'],
+        ).xpath(f"//button[@name='{action.id}']")[0]
+        self.assertEqual(button.get('invisible'), "not held_collateral_count")
+        context = {'default_case_id': self.case.id}
+        with Form(self.env[action.res_model].with_user(self.agent).with_context(context)) as form:
+            form.collateral_id = self.car
+            form.agency_id = self.agency
+        repossession = form.record
+        self.assertEqual((repossession.case_id, repossession.collateral_id, repossession.state),
+                         (self.case, self.car, 'draft'))
+        self.assertEqual(self.case.repossession_count, 1)
