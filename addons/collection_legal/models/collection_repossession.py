@@ -203,10 +203,12 @@ class CollectionRepossession(models.Model):
     # ------------------------------------------------------------
 
     def action_send_warning(self):
-        """Send the warning letter by hand (strategies send it on their own)."""
+        """Send the warning letter by hand (strategies send it on their own). Like a strategy's, it is
+        an ordinary letter, not a legal notice: every rule of the contact policy applies."""
         self._check_state('draft', 'warned')
         for repossession in self:
-            repossession._print_legal_letter(repossession._get_letter_template('repossession_warning'))
+            repossession._print_legal_letter(repossession._get_letter_template('repossession_warning'),
+                                             statutory=False)
         return True
 
     def action_request_authorisation(self):

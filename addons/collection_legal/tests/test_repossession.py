@@ -248,3 +248,20 @@ class TestRepossession(LetterPdfMixin, LegalTestCommon):
         self.assertEqual((repossession.case_id, repossession.collateral_id, repossession.state),
                          (self.case, self.car, 'draft'))
         self.assertEqual(self.case.repossession_count, 1)
+
+    def test_warning_letter_by_hand_follows_the_contact_policy(self):
+        """Printed by hand or by a strategy, the warning is an ordinary letter (README, Letters): caps
+        and consent apply, unlike the legal notices."""
+        repossession = self._new()
+        self.customer.consent_letter = False
+        with self.assertRaisesRegex(UserError, "no consent to letters"):
+            repossession.with_user(self.agent).action_send_warning()
+        self.assertEqual(repossession.state, 'draft')
+        self.customer.consent_letter = True
+        repossession.with_user(self.agent).action_send_warning()
+        self.assertEqual(repossession.state, 'warned')
+        action = repossession.warning_action_id
+        self.assertEqual((action.letter_template_id, action.channel, action.state), (self.warning, 'letter', 'posted'))
+        self.assertTrue(action.attachment_id.raw.startswith(b'%PDF-'))
+        with self.assertRaisesRegex(UserError, "daily letter cap of 1 reached"):
+            repossession.with_user(self.agent).action_send_warning()  # a second letter today
