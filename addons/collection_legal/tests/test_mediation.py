@@ -2,7 +2,7 @@ import json
 from datetime import datetime, timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import format_amount
 
@@ -105,6 +105,33 @@ class TestMediation(LetterPdfMixin, MediationCommon):
         self.env['collection.placement']._expire_placements()
         self.assertFalse(hearing.officer_id)
         self.assertFalse(hearing.calendar_event_id.partner_ids)
+
+    def test_withdrawn_mediation_leaves_the_calendar(self):
+        mediation = self._request_as_officer()
+        held = self._hearing(mediation, days=-14)
+        held.with_user(self.officer).action_adjourned()
+        pending = self._hearing(mediation)
+        held_event, pending_event = held.calendar_event_id, pending.calendar_event_id
+        mediation.with_user(self.agent).action_withdraw()
+        self.assertEqual(mediation.state, 'withdrawn')
+        self.assertFalse(pending_event.exists(), "the hearing to come is out of the calendar")
+        self.assertTrue(held_event.exists(), "the past hearing stays")
+        with self.assertRaisesRegex(UserError, "is closed"):
+            mediation.action_withdraw()
+        self.assertEqual(self.env['collection.mediation'].get_phase_counts(),
+                         {'none': 0, 'first': 0, 'second': 0, 'third': 0}, "no longer open")
+
+    def test_officer_requests_mediation_on_placed_cases_only(self):
+        Mediation = self.env['collection.mediation'].with_user(self.officer)
+        with self.assertRaises(AccessError):
+            Mediation.create({'case_id': self.other_case.id, 'reason': "not placed"})
+        self.env['collection.placement'].create({'case_id': self.other_case.id, 'agency_id': self.agency_2.id})
+        with self.assertRaises(AccessError):
+            Mediation.create({'case_id': self.other_case.id, 'reason': "placed with another agency"})
+        self.placement.action_recall()
+        with self.assertRaises(AccessError):
+            Mediation.create({'case_id': self.case.id, 'reason': "recalled"})
+        self.assertFalse(self.env['collection.mediation'].search([]))
 
     def test_notice_of_hearing_letter(self):
         mediation = self._request_as_officer()
