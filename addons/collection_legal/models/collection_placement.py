@@ -138,11 +138,12 @@ class CollectionPlacement(models.Model):
     def action_recall(self):
         """Take the cases back from their agency today: its officers lose access at once."""
         today = fields.Date.context_today(self)
+        states = dict(self._fields['state']._description_selection(self.env))
         for placement in self:
             if placement.state != 'active':
                 raise UserError(self.env._(
                     "Placement %(placement)s is %(state)s and cannot be recalled.",
-                    placement=placement.display_name, state=placement.state))
+                    placement=placement.display_name, state=states[placement.state]))
         self.write({'state': 'recalled', 'recall_date': today})
         for placement in self:
             placement.case_id.message_post(
@@ -270,7 +271,8 @@ class CollectionPlacement(models.Model):
             # sudo: a supervisor places cases without managing the agency
             agency.sudo().message_post(body=self.env._(
                 "%(count)s cases placed (%(method)s).", count=counts[agency.id],
-                method=dict(PLACEMENT_METHODS)[method]), subtype_xmlid='mail.mt_note',
+                method=dict(self._fields['method']._description_selection(self.env))[method]),
+                subtype_xmlid='mail.mt_note',
                 author_id=self.env.user.partner_id.id)
         return placements
 

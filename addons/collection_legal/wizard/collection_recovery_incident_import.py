@@ -5,7 +5,7 @@ import io
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..models.collection_recovery_incident import OPEN_STATES, REQUIRED_ACTIONS
+from ..models.collection_recovery_incident import OPEN_STATES
 
 ACTION_ALIASES = {
     'arrears': 'arrears', 'collect arrears': 'arrears',
@@ -66,7 +66,7 @@ class CollectionRecoveryIncidentImport(models.TransientModel):
             ('state', 'in', OPEN_STATES),
             ('partner_id', 'in', [loan.partner_id.id for loans in loans_by_account.values() for loan in loans]),
         ]).partner_id.ids)
-        labels = dict(REQUIRED_ACTIONS)
+        labels = dict(Incident._fields['required_action']._description_selection(self.env))
         errors, vals_list, created_lines, seen = [], [], [], set()
         for line, row in rows:
             account = row.get('account')
