@@ -94,7 +94,8 @@ class CollectionMediationHearing(models.Model):
                 raise UserError(self.env._("Mediation %(name)s is closed: no more hearings.", name=mediation.name))
             mediation.state = 'in_progress'
             hearing._post_on_case(self.env._(
-                "%(phase)s before %(board)s on %(date)s at %(venue)s.", phase=hearing._get_phase_labels()[hearing.phase],
+                "%(phase)s before %(board)s on %(date)s at %(venue)s.",
+                phase=hearing._get_phase_labels()[hearing.phase],
                 board=hearing.board_name or '-', date=fields.Datetime.to_string(hearing.date_start),
                 venue=hearing.venue or '-'))
         return hearings

@@ -144,7 +144,8 @@ class TestAgencyAccess(LegalTestCommon):
         self.assertIn("reactivated", self.placement.message_ids[0].body)
 
     def test_extension_after_expiry_refused_when_over_or_replaced(self):
-        self.placement.write({'date_start': self.today - timedelta(days=40), 'date_end': self.today - timedelta(days=20)})
+        self.placement.write({'date_start': self.today - timedelta(days=40),
+                              'date_end': self.today - timedelta(days=20)})
         # asked while the placement was active (the officer no longer sees the case: by the lender)
         over = self._request_extension(days=15, user=self.manager)  # to 5 days ago
         later = self._request_extension(days=25, user=self.manager)  # to 5 days from now

@@ -158,7 +158,8 @@ class TestSettlement(LetterPdfMixin, LegalTestCommon):
         self.assertTrue(first)
         settlement.action_print_letter()
         self.assertNotEqual(settlement.letter_id, first, "a new letter")
-        self.assertEqual((settlement.letter_id.res_model, settlement.letter_id.res_id), ('collection.case', self.case.id))
+        self.assertEqual((settlement.letter_id.res_model, settlement.letter_id.res_id),
+                         ('collection.case', self.case.id))
         _pages, text = self._pdf(settlement.letter_id.raw)
         self.assertIn("Settlement agreement", text)
         self.assertIn(self._normalize(format_amount(self.env, 450.0, self.currency)), text)

@@ -41,7 +41,8 @@ class TestTranslations(LegalTestCommon):
     def test_collateral_status_label(self):
         router = self.env['collection.collateral'].create({
             'name': "Router", 'collateral_type': 'equipment', 'identifier': 'RT-9', 'loan_id': self.loan.id})
-        incident = self.env['collection.recovery.incident'].create({'loan_id': self.loan.id, 'required_action': 'equipment'})
+        incident = self.env['collection.recovery.incident'].create({
+            'loan_id': self.loan.id, 'required_action': 'equipment'})
         incident.action_validate()
         incident._place_with(self.agency)
         router.status = 'repossessed'
