@@ -134,10 +134,16 @@ class CollectionCashReceipt(models.Model):
         return self.env.ref('collection_field.collection_cash_receipt_report').report_action(self)
 
     def action_cancel(self):
-        """Cancel a receipt still in custody (a supervisor's correction): its payment is reversed."""
+        """Cancel a receipt still in custody (a supervisor's correction): its payment is reversed
+        and a draft deposit that covered it no longer does (its totals follow)."""
         if not self.env.user.has_group('collection_base.collection_base_group_supervisor'):
             raise UserError(self.env._("Only a supervisor cancels a cash receipt."))
         for receipt in self:
+            deposit = receipt.sudo().deposit_id
+            if deposit.state == 'reconciled':
+                raise UserError(self.env._(
+                    "Receipt %(receipt)s cannot be cancelled: deposit %(deposit)s, which covers it, is reconciled.",
+                    receipt=receipt.name, deposit=deposit.name))
             if receipt.state != 'custody':
                 raise UserError(self.env._(
                     "Receipt %(receipt)s is %(state)s and cannot be cancelled.",
@@ -145,5 +151,9 @@ class CollectionCashReceipt(models.Model):
             payment = receipt.sudo().payment_id
             if payment.state == 'posted':
                 payment.action_reverse(self.env._("Cash receipt %s cancelled", receipt.name))
-            receipt.sudo().state = 'cancelled'
+            receipt.sudo().write({'state': 'cancelled', 'deposit_id': False})
+            if deposit:
+                deposit.message_post(body=self.env._(
+                    "Receipt %(receipt)s (%(amount)s) was cancelled and is no longer covered by this deposit.",
+                    receipt=receipt.name, amount=format_amount(self.env, receipt.amount, receipt.currency_id)))
         return True
