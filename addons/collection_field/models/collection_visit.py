@@ -305,8 +305,9 @@ class CollectionVisit(models.Model):
     def _get_planning_blocks(self, cases, day):
         """``{case_id: reason}`` of the cases the contact policy does not allow to visit on
         ``day``: caps, days, consent, do-not-contact, disputes, pauses. The allowed hours are
-        left to the check-in (a day is planned before its visiting hours start)."""
-        verdicts = self.env['collection.contact.policy'].with_context(collection_field_planning=True)._check_contact_batch(
+        left to the check-in (a day is planned before its visiting hours start). The 7-day cap
+        counts the visits already planned around ``day`` as well as those posted."""
+        verdicts = self.env['collection.contact.policy'].with_context(collection_field_planning=day)._check_contact_batch(
             cases, 'visit', at=self._planning_moment(day))
         return {case_id: reason for case_id, reason in verdicts.items() if reason}
 
