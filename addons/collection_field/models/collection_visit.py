@@ -481,6 +481,10 @@ class CollectionVisit(models.Model):
                                        field=error['field'], reason=error['reason']))
         self.invalidate_recordset()
         visit = self.sudo()
+        if visit.state == 'cancelled':
+            message = self.env._("This visit was cancelled: the check-in is kept, flagged for your supervisor.")
+            return {'geofence_state': False, 'distance': 0.0, 'is_flagged': True,
+                    'flags': visit._get_closed_flag(), 'message': message}
         if visit.geofence_state == 'verified':
             message = self.env._("Checked in %(distance)s m from the address.", distance=round(visit.checkin_distance))
         elif visit.geofence_state == 'outside':
@@ -560,7 +564,11 @@ class CollectionVisit(models.Model):
                     index, client_id))
                 continue
             accepted += 1
-            results.append({'index': index, 'client_id': client_id, 'status': 'stored', 'visit_id': visit_id})
+            result = {'index': index, 'client_id': client_id, 'status': 'stored', 'visit_id': visit_id}
+            event = Event._find(user, client_id)
+            if event.is_flagged:
+                result.update(is_flagged=True, flag_reason=event.flag_reason)
+            results.append(result)
         return {'accepted': accepted, 'duplicates': duplicates, 'errors': sorted(errors, key=lambda e: e['index']),
                 'results': results}
 
@@ -633,6 +641,10 @@ class CollectionVisit(models.Model):
             raise ItemError('visit_id', f"visit {visit_id} is not assigned to you")
         return visit
 
+    def _get_closed_flag(self):
+        """The flag of an event that arrives for a visit no longer open."""
+        return self.env._("visit no longer open (%(state)s)", state=dict(VISIT_STATES)[self.state])
+
     def _event_flags(self, user):
         """(is_reassigned, reason) of an event of ``user`` on this visit (self is sudo)."""
         if self.user_id != user:
@@ -641,8 +653,6 @@ class CollectionVisit(models.Model):
 
     def _apply_check_in(self, user, client_id, client_time, data):
         self.ensure_one()
-        if self.state == 'cancelled':
-            raise ItemError('visit_id', f"visit {self.id} is cancelled")
         company = self.company_id
         reassigned, reason = self._event_flags(user)
         distance = (haversine_m(self.latitude, self.longitude, data['latitude'], data['longitude'])
@@ -663,9 +673,16 @@ class CollectionVisit(models.Model):
             (self.env._("outside the geofence"), geofence == 'outside'),
             (self.env._("low accuracy"), low_accuracy), (self.env._("mock location"), data['is_mock']),
             (self.env._("impossible speed"), speed), (reason, reassigned),
-            (check.reason, not check.allowed)) if on]
+            (check.reason, not check.allowed), (self._get_closed_flag(), self.state == 'cancelled')) if on]
         if flags:
             event._flag("; ".join(flags))
+        if self.state == 'cancelled':
+            # delivered late for a visit cancelled meanwhile: kept in the chain and flagged only
+            self.message_post(body=self.env._(
+                "%(agent)s checked in on their device at %(time)s after this visit was cancelled; "
+                "the check-in is kept in field event #%(sequence)s.",
+                agent=user.name, time=fields.Datetime.to_string(client_time), sequence=event.sequence))
+            return
         if self.checkin_time and self.checkin_time <= client_time and self.state != 'planned':
             # a later duplicate check-in of the same visit: the first one stands, the event is kept
             return
@@ -692,10 +709,12 @@ class CollectionVisit(models.Model):
     def _apply_photo(self, user, client_id, client_time, data):
         self.ensure_one()
         reassigned, reason = self._event_flags(user)
+        if self.state == 'cancelled':
+            reason = "; ".join(filter(None, [reason, self._get_closed_flag()]))
         photo = data['photo']
         event, _created = self.env['collection.field.event']._record(
             user, 'photo', client_id, client_time, self._photo_payload(photo), visit=self, record=self,
-            is_flagged=reassigned, flag_reason=reason)
+            is_flagged=bool(reason), flag_reason=reason)
         attachment = self._attach_photos([photo], user)
         event._link_record(attachment)
 
@@ -738,8 +757,7 @@ class CollectionVisit(models.Model):
         already = visit.state not in OPEN_STATES
         if already:
             reason = "; ".join(filter(None, [reason, self.env._(
-                "visit already %(state)s; this outcome is kept in the event only",
-                state=dict(VISIT_STATES)[visit.state])]))
+                "%(flag)s; this outcome is kept in the event only", flag=visit._get_closed_flag())]))
         event, _created = self.env['collection.field.event']._record(
             user, 'outcome', client_id, client_time, payload, visit=visit, record=visit,
             is_flagged=bool(reassigned or already), flag_reason=reason or False)

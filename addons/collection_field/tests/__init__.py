@@ -11,3 +11,4 @@ from . import test_http
 from . import test_outcome_form
 from . import test_strategy_visit
 from . import test_tour
+from . import test_late_events
