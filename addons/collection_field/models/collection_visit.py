@@ -313,8 +313,8 @@ class CollectionVisit(models.Model):
         ``day``: caps, days, consent, do-not-contact, disputes, pauses. The allowed hours are
         left to the check-in (a day is planned before its visiting hours start). The 7-day cap
         counts the visits already planned around ``day`` as well as those posted."""
-        verdicts = self.env['collection.contact.policy'].with_context(collection_field_planning=day)._check_contact_batch(
-            cases, 'visit', at=self._planning_moment(day))
+        Policy = self.env['collection.contact.policy'].with_context(collection_field_planning=day)
+        verdicts = Policy._check_contact_batch(cases, 'visit', at=self._planning_moment(day))
         return {case_id: reason for case_id, reason in verdicts.items() if reason}
 
     @api.model
@@ -844,7 +844,8 @@ class CollectionVisit(models.Model):
         if not (code.requires_ptp or data.get('ptp_amount')):
             return self.env['collection.ptp']
         if not data.get('ptp_amount') or not data.get('ptp_date'):
-            raise ItemError('ptp_amount', self.env._("result %(code)s needs a promised amount and date", code=code.code))
+            raise ItemError('ptp_amount', self.env._(
+                "result %(code)s needs a promised amount and date", code=code.code))
         try:
             return self.env['collection.ptp'].sudo().with_context(collection_ptp_enforce_policy=True).create({
                 'case_id': self.case_id.id,
