@@ -14,8 +14,11 @@ from werkzeug.exceptions import NotFound
 from odoo import fields, http
 from odoo.exceptions import AccessError
 from odoo.http import request
+from odoo.tools import LazyTranslate
 
 from ..tools.payload import ItemError, parse_number, parse_position
+
+_lt = LazyTranslate(__name__)
 
 
 def _json_response(payload, status=200, content_type='application/json'):
@@ -23,13 +26,21 @@ def _json_response(payload, status=200, content_type='application/json'):
         json.dumps(payload, default=str), headers=[('Content-Type', content_type)], status=status)
 
 
+def _use_user_lang():
+    """Answer an API-key call in the language of the key's user (the request's own context
+    only knows the browser's language)."""
+    lang = request.env.user.lang
+    if lang and lang != request.env.lang:
+        request.update_context(lang=lang)
+
+
 def _read_json_body():
     try:
         body = json.loads(request.httprequest.get_data(as_text=True) or 'null')
     except ValueError:
-        raise ItemError('body', "is not valid JSON") from None
+        raise ItemError('body', _lt("is not valid JSON")) from None
     if not isinstance(body, dict):
-        raise ItemError('body', "must be a JSON object")
+        raise ItemError('body', _lt("must be a JSON object"))
     return body
 
 
@@ -45,17 +56,19 @@ class CollectionFieldController(http.Controller):
             return request.env['collection.agent.location']._ingest_positions(
                 positions, device_id=device_id, batch_client_id=batch_id)
         except ItemError as error:
-            return {'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict()]}
+            return {'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict(env=request.env)]}
 
     @http.route('/collection_field/api/pings', type='http', auth='bearer', methods=['POST'], csrf=False,
                 save_session=False)
     def api_pings(self):
+        _use_user_lang()
         try:
             body = _read_json_body()
             result = request.env['collection.agent.location']._ingest_positions(
                 body.get('positions'), device_id=body.get('device_id'), batch_client_id=body.get('batch_id'))
         except ItemError as error:
-            return _json_response({'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict()]}, status=400)
+            return _json_response(
+                {'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict(env=request.env)]}, status=400)
         return _json_response(result, status=400 if result['errors'] else 200)
 
     # ------------------------------------------------------------------
@@ -67,17 +80,18 @@ class CollectionFieldController(http.Controller):
         try:
             return request.env['collection.visit']._process_events(events)
         except ItemError as error:
-            return {'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict()], 'results': []}
+            return {'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict(env=request.env)], 'results': []}
 
     @http.route('/collection_field/api/events', type='http', auth='bearer', methods=['POST'], csrf=False,
                 save_session=False)
     def api_events(self):
+        _use_user_lang()
         try:
             body = _read_json_body()
             result = request.env['collection.visit']._process_events(body.get('events'))
         except ItemError as error:
-            return _json_response({'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict()], 'results': []},
-                                  status=400)
+            return _json_response({'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict(env=request.env)],
+                                   'results': []}, status=400)
         return _json_response(result, status=400 if result['errors'] else 200)
 
     # ------------------------------------------------------------------

@@ -12,3 +12,6 @@ from . import test_http
 from . import test_outcome_form
 from . import test_strategy_visit
 from . import test_tour
+from . import test_late_events
+from . import test_receipt_numbers_currencies
+from . import test_item_errors

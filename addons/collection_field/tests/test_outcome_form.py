@@ -83,11 +83,13 @@ class TestOutcomeForm(FieldTestCommon):
             self.Visit.with_user(self.field_agent).get_views([(self.env.ref(f'collection_field.{xmlid}').id,
                                                              xmlid.split('_')[-1] if 'today' not in xmlid else 'kanban')])
 
-    def test_cancelled_visit_refuses_events(self):
+    def test_cancelled_visit_keeps_late_events_flagged(self):
         visit = self._visit(self.case_a, self.field_agent)
         with self.assertRaises(UserError):
             visit.with_user(self.field_agent).action_cancel()
         visit.with_user(self.supervisor).action_cancel()
         self.assertEqual(visit.state, 'cancelled')
         result = self._check_in(visit, self.field_agent, HOME_LAT, HOME_LON)
-        self.assertIn("cancelled", result['errors'][0]['reason'])
+        self.assertEqual((result['accepted'], result['errors']), (1, []))
+        self.assertIn("no longer open", result['results'][0]['flag_reason'])
+        self.assertEqual((visit.state, visit.checkin_time), ('cancelled', False))
