@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import formatLang
+from odoo.tools import SQL, formatLang
+from odoo.tools.sql import column_exists, create_column
 
 from .collection_ptp import PTP_CHANNELS
 
@@ -36,10 +37,23 @@ class CollectionPayment(models.Model):
     failure_reason = fields.Char(readonly=True)
     reversal_reason = fields.Char(readonly=True, tracking=True)
     allocation_ids = fields.One2many('collection.payment.allocation', 'payment_id', readonly=True)
+    outstanding_applied = fields.Monetary(
+        string="Applied to Outstanding", readonly=True, copy=False,
+        help="How much of the payment reduced the loan's outstanding; less than the amount when the "
+             "payment exceeded the outstanding. A reversal adds back exactly this.")
 
     _reference_uniq = models.Constraint(
         'unique(source_system, name, company_id)',
         "A payment reference must be unique per source and company.")
+
+    def _auto_init(self):
+        # payments recorded before the field existed reduced the outstanding by their full amount
+        new_column = not column_exists(self.env.cr, self._table, 'outstanding_applied')
+        if new_column:
+            create_column(self.env.cr, self._table, 'outstanding_applied', 'numeric')
+            self.env.cr.execute(SQL(
+                "UPDATE %s SET outstanding_applied = amount WHERE state = 'posted'", SQL.identifier(self._table)))
+        return super()._auto_init()
 
     @api.constrains('amount')
     def _check_amount(self):
@@ -100,7 +114,9 @@ class CollectionPayment(models.Model):
                 remaining -= share
                 lines.append({'payment_id': payment.id, 'ptp_id': ptp.id, 'amount': share})
             Allocation.create(lines)
-            loan.outstanding_amount = max(loan.outstanding_amount - payment.amount, 0.0)
+            applied = min(payment.amount, max(loan.outstanding_amount, 0.0))
+            payment.outstanding_applied = applied
+            loan.outstanding_amount -= applied
             promises._refresh_state_from_payments()
         self.env['collection.loan']._recompute_delinquency(self.loan_id.ids)
 
@@ -165,7 +181,7 @@ class CollectionPayment(models.Model):
                     ref=payment.name, state=payment.state))
             for line in payment.allocation_ids.filtered('due_id'):
                 line.due_id.amount_paid -= line.amount
-            payment.loan_id.outstanding_amount += payment.amount
+            payment.loan_id.outstanding_amount += payment.outstanding_applied
             payment.write({'state': 'reversed', 'reversal_reason': reason or self.env._("Reversed")})
             payment.allocation_ids.ptp_id._reopen_if_unpaid()
         self.env['collection.loan']._recompute_delinquency(self.loan_id.ids)

@@ -1356,11 +1356,11 @@ class SamplePortfolioGenerator:
         base = self._reserve_ids('collection_payment', count)
         self.stats['payments'] = self._execute(SQL("""
             INSERT INTO collection_payment (id, name, source_system, loan_id, case_id, partner_id, company_id,
-                                            currency_id, user_id, team_id, amount, date, channel, state,
-                                            create_uid, write_uid, create_date, write_date)
+                                            currency_id, user_id, team_id, amount, outstanding_applied, date,
+                                            channel, state, create_uid, write_uid, create_date, write_date)
             SELECT %(base)s + n,
                    CASE WHEN source IN ('T24', 'W4') THEN 'FT' ELSE 'RC' END || to_char(date, 'YYDDD') || lpad(n::text, 8, '0'),
-                   source, loan_id, case_id, partner_id, %(company)s, %(currency)s, user_id, team_id, amount, date,
+                   source, loan_id, case_id, partner_id, %(company)s, %(currency)s, user_id, team_id, amount, amount, date,
                    channel, 'posted', %(uid)s, %(uid)s, date::timestamp + interval '10 hours', date::timestamp + interval '10 hours'
               FROM csg_payment
           ORDER BY n
