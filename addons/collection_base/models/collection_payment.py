@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, formatLang
-from odoo.tools.sql import column_exists, create_column
+from odoo.tools import formatLang
 
 from .collection_ptp import PTP_CHANNELS
 
@@ -45,15 +44,6 @@ class CollectionPayment(models.Model):
     _reference_uniq = models.Constraint(
         'unique(source_system, name, company_id)',
         "A payment reference must be unique per source and company.")
-
-    def _auto_init(self):
-        # payments recorded before the field existed reduced the outstanding by their full amount
-        new_column = not column_exists(self.env.cr, self._table, 'outstanding_applied')
-        if new_column:
-            create_column(self.env.cr, self._table, 'outstanding_applied', 'numeric')
-            self.env.cr.execute(SQL(
-                "UPDATE %s SET outstanding_applied = amount WHERE state = 'posted'", SQL.identifier(self._table)))
-        return super()._auto_init()
 
     @api.constrains('amount')
     def _check_amount(self):
