@@ -146,6 +146,7 @@ class CollectionLoan(models.Model):
     @api.model
     def _cron_recompute_delinquency(self):
         self._recompute_delinquency()
+        self.env['collection.case']._resume_paused_cases()
         # the daily snapshot must see today's DPD and buckets: start it right after
         snapshot_cron = self.env.ref('collection_base.ir_cron_collection_loan_snapshot', raise_if_not_found=False)
         if snapshot_cron and snapshot_cron.active:

@@ -1398,6 +1398,7 @@ class SamplePortfolioGenerator:
                    last_contact_date = contact.date,
                    stage = CASE WHEN cc.max_dpd = 0 THEN 'new'
                                 WHEN promise.state = 'open' THEN 'promise'
+                                WHEN last.category = 'dispute' THEN 'dispute'
                                 WHEN last.effect = 'pause' AND last.date::date + last.pause_days > %(today)s::date THEN 'paused'
                                 WHEN last.effect = 'escalate' THEN 'escalated'
                                 WHEN promise.state = 'broken' THEN 'broken'
