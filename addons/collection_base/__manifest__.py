@@ -41,6 +41,7 @@
         'views/collection_strategy_views.xml',
         'views/collection_strategy_run_views.xml',
         'views/res_users_views.xml',
+        'views/res_company_views.xml',
         'wizard/collection_action_log_views.xml',
         'wizard/collection_payment_allocate_views.xml',
         'wizard/collection_letter_print_views.xml',
