@@ -86,7 +86,7 @@ class CollectionCase(models.Model):
     contact_point_ids = fields.One2many(related='partner_id.contact_point_ids')
     loan_count = fields.Integer(readonly=True)
     total_outstanding = fields.Monetary(readonly=True, aggregator='sum')
-    total_overdue = fields.Monetary(readonly=True, aggregator='sum', tracking=True)
+    total_overdue = fields.Monetary(readonly=True, aggregator='sum')
     max_dpd = fields.Integer(string="Max DPD", readonly=True, aggregator='max')
     bucket_id = fields.Many2one('collection.bucket', readonly=True, index=True)
     strategy_id = fields.Many2one(

@@ -783,8 +783,10 @@ class SamplePortfolioGenerator:
             ), cnt AS (
                 SELECT anc.*,
                        CASE WHEN schedule = 'single' THEN (b > 0)::integer
-                            ELSE months + 1 + ((anchor + make_interval(months => months + 1))::date <= %(today)s::date)::integer
-                                 - ((anchor + make_interval(months => months))::date > %(today)s::date)::integer
+                            -- the instalments due before today (one due today is not overdue yet), and
+                            -- always the anchor's: paid for a current loan, the oldest unpaid otherwise
+                            ELSE months + 1 + ((anchor + make_interval(months => months + 1))::date < %(today)s::date)::integer
+                                 - (months > 0 AND (anchor + make_interval(months => months))::date >= %(today)s::date)::integer
                             END AS due_count
                   FROM anc CROSS JOIN LATERAL (
                        SELECT (extract(year FROM age(%(today)s::date, anchor)) * 12
