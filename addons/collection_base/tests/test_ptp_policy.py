@@ -198,6 +198,33 @@ class TestPtpPolicy(CollectionPtpTestCommon):
         self.assertFalse(ptp.activity_ids, "the approval activity is done")
         self.assertTrue(any('Approved' in body for body in ptp.message_ids.mapped('body')))
 
+    def test_supervisor_cannot_approve_own_promise(self):
+        """Four eyes: a supervisor working a case does not approve the promises on it; a manager does."""
+        self.case.user_id = self.supervisor
+        self._history('broken', 5)
+        self._history('broken', 6)
+        ptp = self._promise(user=self.supervisor)
+        self.assertEqual(ptp.state, 'to_approve')
+        self.assertNotEqual(ptp.activity_ids.user_id, self.supervisor, "the approval goes to someone else")
+        self.assertTrue(ptp.activity_ids.user_id.has_group('collection_base.collection_base_group_manager'))
+        with self.assertRaisesRegex(AccessError, "your own promise"):
+            ptp.with_user(self.supervisor).action_approve()
+        with self.assertRaisesRegex(AccessError, "your own promise"):
+            ptp.with_user(self.supervisor).write({'state': 'open'})
+        self.assertEqual(ptp.state, 'to_approve')
+        ptp.with_user(self.manager).action_approve()
+        self.assertEqual(ptp.state, 'open')
+
+    def test_supervisor_cannot_approve_promise_they_made_for_an_agent(self):
+        self._history('broken', 5)
+        self._history('broken', 6)
+        ptp = self._promise(user=self.supervisor)  # recorded by the supervisor on the agent's case
+        self.assertEqual((ptp.user_id, ptp.case_id.user_id), (self.supervisor, self.agent))
+        with self.assertRaisesRegex(AccessError, "your own promise"):
+            ptp.with_user(self.supervisor).action_approve()
+        ptp.with_user(self.supervisor).action_refuse()
+        self.assertEqual(ptp.state, 'cancelled', "refusing one's own promise is allowed")
+
     def test_supervisor_refuses(self):
         self._history('broken', 5)
         self._history('broken', 6)
