@@ -60,6 +60,13 @@ class TestLoanCase(CollectionTestCommon):
             'dpd': 1, 'overdue_amount': 100.0, 'oldest_unpaid_date': self.today,
             'next_due_date': self.today + timedelta(days=30)}])
 
+    def test_figures_written_in_sql_are_not_marked_tracked(self):
+        """The overdue amounts are written by SQL, which no tracking sees: the fields do not claim
+        to be tracked (the chatter would never show their changes)."""
+        for model, name in (('collection.loan', 'overdue_amount'), ('collection.case', 'total_overdue')):
+            self.assertFalse(self.env[model]._fields[name].tracking, f"{model}.{name}")
+            self.assertFalse(self.env['ir.model.fields']._get(model, name).tracking, f"{model}.{name}")
+
     def test_closed_loan_leaves_case_totals(self):
         self.loan.state = 'closed'
         self.assertEqual(self.case.loan_count, 0)
