@@ -70,9 +70,9 @@ class ResPartner(models.Model):
     # customers infers its conflict target from the first; the second, small, covers the customers
     # of no company (the default of a contact created by hand), which NULLs would let through
     _cif_company_uniq = models.UniqueIndex(
-        '(cif, company_id) WHERE cif IS NOT NULL', lambda env, diag: _cif_taken_message(env, diag))
+        '(cif, company_id) WHERE cif IS NOT NULL', _cif_taken_message)
     _cif_no_company_uniq = models.UniqueIndex(
-        '(cif) WHERE cif IS NOT NULL AND company_id IS NULL', lambda env, diag: _cif_taken_message(env, diag))
+        '(cif) WHERE cif IS NOT NULL AND company_id IS NULL', _cif_taken_message)
 
     @api.depends('collection_case_ids')
     def _compute_collection_case_count(self):
