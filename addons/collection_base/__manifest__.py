@@ -1,6 +1,6 @@
 {
     'name': 'Collection',
-    'version': '19.0.0.1.0',
+    'version': '19.0.0.1.1',
     'category': 'Accounting/Collection',
     'summary': 'Debt collection: loans, cases, actions, promises to pay, strategies, letters',
     'description': "The collection back office: loans, one case per obligor, actions, promises to pay, payments, strategies, letters, notifications, contact compliance. See README.md.",
@@ -41,6 +41,7 @@
         'views/collection_strategy_views.xml',
         'views/collection_strategy_run_views.xml',
         'views/res_users_views.xml',
+        'views/res_company_views.xml',
         'wizard/collection_action_log_views.xml',
         'wizard/collection_payment_allocate_views.xml',
         'wizard/collection_letter_print_views.xml',

@@ -144,7 +144,9 @@ class CollectionAction(models.Model):
         self.ensure_one()
         code = self.result_code_id
         by_effect = {'close': 'closed', 'escalate': 'escalated', 'pause': 'paused'}
-        if code.effect in by_effect:
+        # a disputed debt sits in the Dispute stage (contact held back until the dispute is
+        # settled), also when its code pauses the case: closing or escalating still win
+        if code.effect in by_effect and not (code.category == 'dispute' and code.effect == 'pause'):
             return by_effect[code.effect]
         by_category = {'ptp': 'promise', 'dispute': 'dispute'}
         if code.category in by_category:

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, split_every
 
+from ..tools.chatter import log_notes
 from ..tools.phone import format_e164
 from ..tools.storage import CASE_FILLFACTOR, set_fillfactor
 from .res_partner import CONTACT_CHANNELS
@@ -85,7 +86,7 @@ class CollectionCase(models.Model):
     contact_point_ids = fields.One2many(related='partner_id.contact_point_ids')
     loan_count = fields.Integer(readonly=True)
     total_outstanding = fields.Monetary(readonly=True, aggregator='sum')
-    total_overdue = fields.Monetary(readonly=True, aggregator='sum', tracking=True)
+    total_overdue = fields.Monetary(readonly=True, aggregator='sum')
     max_dpd = fields.Integer(string="Max DPD", readonly=True, aggregator='max')
     bucket_id = fields.Many2one('collection.bucket', readonly=True, index=True)
     strategy_id = fields.Many2one(
@@ -289,6 +290,37 @@ class CollectionCase(models.Model):
                     OR c.bucket_id IS NULL)
         """, scope=scope, bucket=self.env['collection.bucket']._bucket_id_sql(SQL("agg.max_dpd"))))
         self.invalidate_model(['loan_count', 'total_outstanding', 'total_overdue', 'max_dpd', 'bucket_id'])
+
+    @api.model
+    def _resume_paused_cases(self, today=None):
+        """Move the paused cases whose pause has ended (``paused_until`` today or before) back to
+        *In Progress*, due for an action today when none is planned: one UPDATE, then one note per
+        case with the tracked changes. A case paused without an end date stays paused.
+
+        Returns the number of cases resumed.
+        """
+        today = today or fields.Date.context_today(self)
+        self.env.flush_all()
+        rows = self.env.execute_query(SQL("""
+            UPDATE collection_case c
+               SET stage = 'in_progress', paused_until = NULL,
+                   next_action_date = COALESCE(c.next_action_date, %(today)s),
+                   write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+              FROM collection_case old
+             WHERE old.id = c.id AND c.stage = 'paused' AND c.paused_until <= %(today)s
+         RETURNING c.id, old.paused_until, old.next_action_date
+        """, today=today, uid=self.env.uid))
+        self.invalidate_model(['stage', 'paused_until', 'next_action_date', 'write_uid', 'write_date'])
+        body = self.env._("The pause has ended: the case is back in progress.")
+        entries = []
+        for case_id, paused_until, next_action_date in rows:
+            tracking = {'stage': ('paused', 'in_progress'), 'paused_until': (paused_until, False)}
+            if not next_action_date:
+                tracking['next_action_date'] = (False, today)
+            entries.append((case_id, body, tracking))
+        log_notes(self, entries)
+        _logger.info("Resumed %s paused cases whose pause ended by %s", len(rows), today)
+        return len(rows)
 
     def _filter_reassignable(self, team=None):
         """Return the cases of ``self`` the current user may reassign (into ``team`` if given).

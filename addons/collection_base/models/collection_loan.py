@@ -39,7 +39,7 @@ class CollectionLoan(models.Model):
     interest_rate = fields.Float(string="Interest Rate (%)", digits=(6, 3))
     principal = fields.Monetary(tracking=True)
     outstanding_amount = fields.Monetary(string="Outstanding", tracking=True)
-    overdue_amount = fields.Monetary(string="Overdue", readonly=True, tracking=True)
+    overdue_amount = fields.Monetary(string="Overdue", readonly=True)
     installment_amount = fields.Monetary(string="Instalment")
     next_due_date = fields.Date(readonly=True)
     oldest_unpaid_date = fields.Date(string="Oldest Unpaid Due", readonly=True)
@@ -92,6 +92,9 @@ class CollectionLoan(models.Model):
     def _recompute_delinquency(self, loan_ids=None, today=None):
         """Recompute overdue amount, oldest unpaid due, DPD, next due date and bucket.
 
+        An instalment is overdue from the day after its due date, as DPD counts: one due today is
+        the next due, neither overdue nor counted in the DPD.
+
         Set-based: one UPDATE over all active loans (or ``loan_ids``), touching only the rows
         whose figures change, then one UPDATE of the aggregates of the affected cases.
         Returns the number of loans changed.
@@ -106,9 +109,9 @@ class CollectionLoan(models.Model):
         rows = self.env.execute_query(SQL("""
             WITH figures AS (
                 SELECT l.id,
-                       MIN(d.due_date) FILTER (WHERE d.amount_residual > 0 AND d.due_date <= %(today)s) AS oldest,
-                       COALESCE(SUM(d.amount_residual) FILTER (WHERE d.due_date <= %(today)s), 0) AS overdue,
-                       MIN(d.due_date) FILTER (WHERE d.amount_residual > 0 AND d.due_date > %(today)s) AS next_due
+                       MIN(d.due_date) FILTER (WHERE d.amount_residual > 0 AND d.due_date < %(today)s) AS oldest,
+                       COALESCE(SUM(d.amount_residual) FILTER (WHERE d.due_date < %(today)s), 0) AS overdue,
+                       MIN(d.due_date) FILTER (WHERE d.amount_residual > 0 AND d.due_date >= %(today)s) AS next_due
                   FROM collection_loan l
              LEFT JOIN collection_loan_due d ON d.loan_id = l.id AND d.amount_residual > 0
                  WHERE l.state = 'active' %(scope)s
@@ -146,6 +149,7 @@ class CollectionLoan(models.Model):
     @api.model
     def _cron_recompute_delinquency(self):
         self._recompute_delinquency()
+        self.env['collection.case']._resume_paused_cases()
         # the daily snapshot must see today's DPD and buckets: start it right after
         snapshot_cron = self.env.ref('collection_base.ir_cron_collection_loan_snapshot', raise_if_not_found=False)
         if snapshot_cron and snapshot_cron.active:

@@ -36,6 +36,10 @@ class CollectionPayment(models.Model):
     failure_reason = fields.Char(readonly=True)
     reversal_reason = fields.Char(readonly=True, tracking=True)
     allocation_ids = fields.One2many('collection.payment.allocation', 'payment_id', readonly=True)
+    outstanding_applied = fields.Monetary(
+        string="Applied to Outstanding", readonly=True, copy=False,
+        help="How much of the payment reduced the loan's outstanding; less than the amount when the "
+             "payment exceeded the outstanding. A reversal adds back exactly this.")
 
     _reference_uniq = models.Constraint(
         'unique(source_system, name, company_id)',
@@ -100,7 +104,9 @@ class CollectionPayment(models.Model):
                 remaining -= share
                 lines.append({'payment_id': payment.id, 'ptp_id': ptp.id, 'amount': share})
             Allocation.create(lines)
-            loan.outstanding_amount = max(loan.outstanding_amount - payment.amount, 0.0)
+            applied = min(payment.amount, max(loan.outstanding_amount, 0.0))
+            payment.outstanding_applied = applied
+            loan.outstanding_amount -= applied
             promises._refresh_state_from_payments()
         self.env['collection.loan']._recompute_delinquency(self.loan_id.ids)
 
@@ -165,7 +171,7 @@ class CollectionPayment(models.Model):
                     ref=payment.name, state=payment.state))
             for line in payment.allocation_ids.filtered('due_id'):
                 line.due_id.amount_paid -= line.amount
-            payment.loan_id.outstanding_amount += payment.amount
+            payment.loan_id.outstanding_amount += payment.outstanding_applied
             payment.write({'state': 'reversed', 'reversal_reason': reason or self.env._("Reversed")})
             payment.allocation_ids.ptp_id._reopen_if_unpaid()
         self.env['collection.loan']._recompute_delinquency(self.loan_id.ids)

@@ -265,7 +265,7 @@ class CollectionPtp(models.Model):
         return True
 
     def action_refuse(self):
-        self._check_can_approve()
+        self._check_can_approve(refusing=True)
         self.plan_id.action_refuse()
         singles = self.filtered(lambda p: not p.plan_id and p.state == 'to_approve')
         singles.write({'state': 'cancelled'})

@@ -191,7 +191,7 @@ class CollectionPtpPlan(models.Model):
         return True
 
     def action_refuse(self):
-        self._check_can_approve()
+        self._check_can_approve(refusing=True)
         plans = self.filtered(lambda p: p.state == 'to_approve')
         plans.ptp_ids.filtered(lambda p: p.state == 'to_approve').write({'state': 'cancelled'})
         plans._close_approval(self.env._("Refused"))

@@ -34,6 +34,17 @@ class ResCompany(models.Model):
         help="This many days before a promise falls due, its agent gets a reminder activity and the "
              "customer a reminder message.")
 
+    @api.model
+    def _get_collection_policy_fields(self):
+        """The fields of the *Collection Policy* form: collection administrators change them
+        without the rights on companies (Settings stays for system administrators). Addons add
+        the company fields of their own policies."""
+        return [
+            'collection_ptp_grace_days', 'collection_ptp_max_days', 'collection_ptp_plan_max_days',
+            'collection_ptp_min_percent', 'collection_ptp_max_per_period', 'collection_ptp_broken_limit',
+            'collection_ptp_broken_period_days', 'collection_ptp_reminder_days',
+        ]
+
     @api.constrains(
         'collection_ptp_grace_days', 'collection_ptp_max_days', 'collection_ptp_plan_max_days',
         'collection_ptp_min_percent', 'collection_ptp_max_per_period', 'collection_ptp_broken_limit',
@@ -54,3 +65,25 @@ class ResCompany(models.Model):
                 raise ValidationError(self.env._(
                     "The minimum share of the overdue amount of %(company)s must be between 0 and 100%%.",
                     company=company.name))
+
+    def write(self, vals):
+        if (vals and not self.env.su and set(vals) <= set(self._get_collection_policy_fields())
+                and self.env.user.has_group('collection_base.collection_base_group_admin')):
+            # policy fields only, on companies the user may read (record rules): as res.users does
+            # for the fields users may change on themselves, write them as the superuser
+            self.check_access('read')
+            return super(ResCompany, self.sudo()).write(vals)
+        return super().write(vals)
+
+    @api.model
+    def action_open_collection_policy(self):
+        """The collection policy of the current company."""
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.env._("Collection Policy"),
+            'res_model': 'res.company',
+            'res_id': self.env.company.id,
+            'view_mode': 'form',
+            'views': [(self.env.ref('collection_base.res_company_view_form_collection_policy').id, 'form')],
+            'target': 'current',
+        }

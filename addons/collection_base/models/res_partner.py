@@ -1,3 +1,5 @@
+import re
+
 from odoo import api, fields, models
 from odoo.modules.db import FunctionStatus
 
@@ -23,6 +25,14 @@ def trigram_index(column):
             expression = registry.unaccent(expression)
         return f'USING gin ({expression} gin_trgm_ops)'
     return definition
+
+
+def _cif_taken_message(env, diag):
+    """The message of a CIF uniqueness violation, naming the CIF (from the key in ``diag``)."""
+    match = re.search(r"\)=\(([^,)]*)", (diag and diag.message_detail) or '')
+    return env._(
+        "CIF %(cif)s is already the CIF of another customer of the same company (or of no company): "
+        "a CIF identifies one customer.", cif=match.group(1) if match else '')
 
 
 class ResPartner(models.Model):
@@ -56,9 +66,13 @@ class ResPartner(models.Model):
     # Customer search by name (case list, name_search) at hundreds of thousands of partners;
     # base only has a btree index on complete_name, which ilike cannot use.
     _complete_name_trgm_idx = models.Index(trigram_index('complete_name'))
+    # two indexes rather than one on (cif, COALESCE(company_id, 0)): the sync's upsert of the
+    # customers infers its conflict target from the first; the second, small, covers the customers
+    # of no company (the default of a contact created by hand), which NULLs would let through
     _cif_company_uniq = models.UniqueIndex(
-        '(cif, company_id) WHERE cif IS NOT NULL',
-        "A CIF must be unique per company.")
+        '(cif, company_id) WHERE cif IS NOT NULL', _cif_taken_message)
+    _cif_no_company_uniq = models.UniqueIndex(
+        '(cif) WHERE cif IS NOT NULL AND company_id IS NULL', _cif_taken_message)
 
     @api.depends('collection_case_ids')
     def _compute_collection_case_count(self):

@@ -19,3 +19,4 @@ from . import test_install
 from . import test_strategy
 from . import test_sample_portfolio
 from . import test_case_search
+from . import test_res_partner

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
@@ -44,10 +46,45 @@ class TestAction(CollectionTestCommon):
         self._log(result_code_id=self.code_no_answer)
         self.assertEqual(str(self.case.next_action_date), str(self.today.fromordinal(self.today.toordinal() + 1)))
         self.assertFalse(self.case.last_contact_date, "no answer is not a contact")
+
+    def test_dispute_moves_case_to_dispute_stage(self):
+        """A disputed debt sits in the Dispute stage, where the contact policy holds contact back,
+        with a review of the dispute planned."""
         dispute = self.env.ref('collection_base.collection_result_code_dispute')
         self._log(result_code_id=dispute, note="Says the loan was never disbursed")
-        self.assertEqual(self.case.stage, 'paused')
-        self.assertTrue(self.case.paused_until)
+        self.assertEqual(self.case.stage, 'dispute')
+        self.assertEqual(self.case.next_action_date, self.today + timedelta(days=14))
+        verdict = self.env['collection.contact.policy']._evaluate_contact(self.case, 'call')[self.case.id]
+        self.assertEqual(verdict.reason, "the case is in dispute")
+
+    def test_dispute_code_with_pause_still_disputes(self):
+        """A dispute code configured to pause the case puts it in Dispute, paused for its days."""
+        dispute = self.env.ref('collection_base.collection_result_code_dispute')
+        dispute.write({'effect': 'pause', 'pause_days': 10})
+        self._log(result_code_id=dispute, note="Disputes the fees")
+        self.assertEqual(self.case.stage, 'dispute')
+        self.assertEqual(self.case.paused_until, self.today + timedelta(days=10))
+
+    def test_pause_ends_with_the_daily_run(self):
+        """The daily recompute moves the cases whose pause has ended back in progress, with a note."""
+        ended = self.case
+        ended.write({'stage': 'paused', 'paused_until': self.today, 'next_action_date': False})
+        running, open_ended = self._create_cases('PAUSE', 2)
+        running.write({'stage': 'paused', 'paused_until': self.today + timedelta(days=1)})
+        open_ended.write({'stage': 'paused', 'paused_until': False})
+        self.env['collection.loan']._cron_recompute_delinquency()
+        self.assertRecordValues(ended | running | open_ended, [
+            {'stage': 'in_progress', 'paused_until': False, 'next_action_date': self.today},
+            {'stage': 'paused', 'paused_until': self.today + timedelta(days=1), 'next_action_date': False},
+            {'stage': 'paused', 'paused_until': False, 'next_action_date': False},
+        ])
+        note = ended.message_ids[0]
+        self.assertIn("The pause has ended", note.body)
+        self.assertEqual(
+            sorted(note.tracking_value_ids.field_id.mapped('name')),
+            ['next_action_date', 'paused_until', 'stage'])
+        self.assertNotIn("The pause has ended", running.message_ids[:1].body or '')
+        self.assertEqual(self.env['collection.case']._resume_paused_cases(), 0, "nothing left to resume")
 
     def test_wrong_number_marks_contact_point(self):
         self._log(result_code_id=self.env.ref('collection_base.collection_result_code_wrong_number'))

@@ -120,6 +120,10 @@ class TestContactPolicy(CollectionTestCommon):
     def test_dispute_cooling_off(self):
         self._post_action(self.call, self.at - timedelta(days=3), code=self.code_dispute,
                           note="The customer says the loan was never disbursed")
+        self.assertEqual(self.case.stage, 'dispute')
+        self.assertBlocked("the case is in dispute", 'call')
+        # the dispute settled at once: the cooling-off still holds contact back
+        self.case.stage = 'in_progress'
         until = format_date(self.env, (self.at + timedelta(days=11)).date())
         self.assertBlocked(f"dispute cooling-off until {until}", 'call')
         self.assertBlocked(f"dispute cooling-off until {until}", 'email')

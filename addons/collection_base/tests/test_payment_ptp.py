@@ -44,6 +44,20 @@ class TestPaymentPtp(CollectionTestCommon):
         with self.assertRaisesRegex(UserError, "cannot be reversed"):
             payment.action_reverse()
 
+    def test_reversal_after_overpayment_restores_what_was_applied(self):
+        """A payment above the outstanding clears it; reversing it brings back the outstanding it
+        cleared, not the whole payment."""
+        self.loan.outstanding_amount = 150.0
+        self.assertEqual(self.case.total_outstanding, 150.0)
+        payment, _created = self._pay('PAY-OVER', 200.0)
+        self.assertEqual(self.loan.outstanding_amount, 0.0)
+        self.assertEqual(payment.outstanding_applied, 150.0)
+        self.assertEqual(self.case.total_outstanding, 0.0)
+        payment.action_reverse("Bounced cheque")
+        self.assertEqual(self.loan.outstanding_amount, 150.0)
+        self.assertEqual(self.case.total_outstanding, 150.0)
+        self.assertEqual(self.loan.dpd, 60, "the instalments the payment paid are due again")
+
     def test_invalid_payment_amount(self):
         with self.assertRaisesRegex(ValidationError, "positive amount"):
             self._pay('PAY-NEG', -5.0)

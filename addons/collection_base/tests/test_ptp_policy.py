@@ -2,7 +2,7 @@ import re
 from datetime import timedelta
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import format_date, formatLang
 
 from .common import CollectionPtpTestCommon
@@ -128,6 +128,40 @@ class TestPtpPolicy(CollectionPtpTestCommon):
         with self.assertRaisesRegex(ValidationError, "negative"):
             self.company.collection_ptp_grace_days = -1
 
+    def test_collection_admin_edits_the_policy_without_settings_rights(self):
+        """A collection administrator who is no system administrator opens the Collection Policy
+        form of their company and saves it; they may change nothing else on the company."""
+        admin = new_test_user(self.env, 'col_admin_policy', groups='collection_base.collection_base_group_admin',
+                              name="Ada Admin")
+        self.assertFalse(admin.has_group('base.group_system'))
+        action = self.env['ir.actions.server'].with_user(admin).browse(
+            self.env.ref('collection_base.res_company_action_collection_policy').id).run()
+        self.assertEqual((action['res_model'], action['res_id']), ('res.company', self.company.id))
+        form = Form(self.env['res.company'].with_user(admin).browse(action['res_id']),
+                    view='collection_base.res_company_view_form_collection_policy')
+        form.collection_ptp_max_days = 21
+        form.collection_ptp_min_percent = 40.0
+        form.save()
+        self.assertEqual(self.company.collection_ptp_max_days, 21)
+        self.assertEqual(self.company.collection_ptp_min_percent, 40.0)
+        with self.assertRaisesRegex(ValidationError, "between 0 and 100"):
+            self.company.with_user(admin).collection_ptp_min_percent = 120
+        with self.assertRaises(AccessError):
+            self.company.with_user(admin).write({'collection_ptp_max_days': 10, 'name': "Renamed"})
+        other = self.env['res.company'].create({'name': "Not my bank"})
+        with self.assertRaises(AccessError):
+            other.with_user(admin).collection_ptp_max_days = 10
+
+    def test_agent_cannot_edit_the_policy(self):
+        with self.assertRaises(AccessError):
+            self.company.with_user(self.manager).collection_ptp_max_days = 60
+        with self.assertRaises(AccessError):
+            self.company.with_user(self.agent).write({'collection_ptp_max_days': 60})
+        policy_action = self.env.ref('collection_base.res_company_action_collection_policy')
+        with self.assertRaises(AccessError):
+            self.env['ir.actions.server'].with_user(self.agent).browse(policy_action.id).run()
+        self.assertEqual(self.company.collection_ptp_max_days, 30)
+
     # Approval after broken promises
 
     def test_broken_promises_require_approval(self):
@@ -163,6 +197,33 @@ class TestPtpPolicy(CollectionPtpTestCommon):
         self.assertEqual(ptp.state, 'open')
         self.assertFalse(ptp.activity_ids, "the approval activity is done")
         self.assertTrue(any('Approved' in body for body in ptp.message_ids.mapped('body')))
+
+    def test_supervisor_cannot_approve_own_promise(self):
+        """Four eyes: a supervisor working a case does not approve the promises on it; a manager does."""
+        self.case.user_id = self.supervisor
+        self._history('broken', 5)
+        self._history('broken', 6)
+        ptp = self._promise(user=self.supervisor)
+        self.assertEqual(ptp.state, 'to_approve')
+        self.assertNotEqual(ptp.activity_ids.user_id, self.supervisor, "the approval goes to someone else")
+        self.assertTrue(ptp.activity_ids.user_id.has_group('collection_base.collection_base_group_manager'))
+        with self.assertRaisesRegex(AccessError, "your own promise"):
+            ptp.with_user(self.supervisor).action_approve()
+        with self.assertRaisesRegex(AccessError, "your own promise"):
+            ptp.with_user(self.supervisor).write({'state': 'open'})
+        self.assertEqual(ptp.state, 'to_approve')
+        ptp.with_user(self.manager).action_approve()
+        self.assertEqual(ptp.state, 'open')
+
+    def test_supervisor_cannot_approve_promise_they_made_for_an_agent(self):
+        self._history('broken', 5)
+        self._history('broken', 6)
+        ptp = self._promise(user=self.supervisor)  # recorded by the supervisor on the agent's case
+        self.assertEqual((ptp.user_id, ptp.case_id.user_id), (self.supervisor, self.agent))
+        with self.assertRaisesRegex(AccessError, "your own promise"):
+            ptp.with_user(self.supervisor).action_approve()
+        ptp.with_user(self.supervisor).action_refuse()
+        self.assertEqual(ptp.state, 'cancelled', "refusing one's own promise is allowed")
 
     def test_supervisor_refuses(self):
         self._history('broken', 5)

@@ -108,6 +108,7 @@ class TestReassign(CollectionTestCommon):
         self._flush_tracking()
         team_messages = len(self.team.message_ids)
         case_messages = {case: len(case.message_ids) for case in (self.case, self.case_2, self.case_3)}
+        other_messages = len(self.other_case.message_ids)
         wizard = self._import(
             "case,account,cif,agent,team\n"
             f"{self.case.name},,,col_agent2,\n"                 # 2: by case reference
@@ -119,7 +120,7 @@ class TestReassign(CollectionTestCommon):
             ",ACC-404,,col_agent2,\n"                           # 8: unknown account
             "broken row,col_agent2\n"                           # 9: malformed
             ",ACC-002,,col_agent2,\n"                           # 10: duplicate of line 3
-            ",ACC-004,,col_agent2,\n"                           # 11: case of another team
+            ",ACC-004,,col_agent2,\n"                           # 11: case of another team: not readable
             ",,CIF005,,Late collections\n"                      # 12: into a team not supervised
             ",,,col_agent2,\n"                                  # 13: no reference
             "\n"                                                # blank line: ignored
@@ -136,7 +137,7 @@ class TestReassign(CollectionTestCommon):
             8: ('skipped', 'unknown_case'),
             9: ('skipped', 'malformed'),
             10: ('skipped', 'duplicate'),
-            11: ('skipped', 'no_access'),
+            11: ('skipped', 'unknown_case'),
             12: ('skipped', 'no_access'),
             13: ('skipped', 'malformed'),
         })
@@ -147,6 +148,10 @@ class TestReassign(CollectionTestCommon):
         self.assertEqual(self.other_case.user_id, self.other_agent, "rejected rows change nothing")
         line_11 = wizard.line_ids.filtered(lambda line: line.line_number == 11)
         self.assertFalse(line_11.case_id, "a case the user may not reassign is not disclosed")
+        self.assertEqual(line_11.reason, "Unknown case: no case matches account number ACC-004.",
+                         "a case the user may not read is not told apart from one that does not exist")
+        line_12 = wizard.line_ids.filtered(lambda line: line.line_number == 12)
+        self.assertIn("No access", line_12.reason, "a case the user sees but may not move there")
         self.assertIn("line 3", wizard.line_ids.filtered(lambda line: line.line_number == 10).reason)
         # the report is downloadable and says the same
         report = list(csv.DictReader(io.StringIO(base64.b64decode(wizard.report_file).decode())))
@@ -155,14 +160,25 @@ class TestReassign(CollectionTestCommon):
         self.assertEqual(report[1]['previous_agent'], 'col_agent')
         self.assertTrue(report[5]['reason'].startswith("Unknown case"), report[5])
         self.assertEqual(self.case_4.team_id, self.team)
-        # one summary message, no chatter per case
+        # one summary message on the team, and on each case reassigned its tracked changes
         self._flush_tracking()
         self.assertEqual(len(self.team.message_ids), team_messages + 1)
         summary = self.team.message_ids[0]
         self.assertIn("3 assigned", summary.body)
         self.assertEqual(summary.attachment_ids.name, 'assign_report.csv')
+        expected = {self.case: (self.agent, self.agent_2), self.case_2: (self.agent, self.agent_3),
+                    self.case_3: (self.agent, self.agent_2)}
         for case, count in case_messages.items():
-            self.assertEqual(len(case.message_ids), count, f"{case.name}: no message per row")
+            self.assertEqual(len(case.message_ids), count + 1, f"{case.name}: one message for its row")
+            note = case.message_ids[0]
+            self.assertIn("Reassigned from the file assign.csv", note.body)
+            tracked = note.tracking_value_ids
+            self.assertEqual(tracked.field_id.mapped('name'), ['user_id'], "the team did not change")
+            self.assertEqual((tracked.old_value_integer, tracked.new_value_integer),
+                             tuple(user.id for user in expected[case]))
+            self.assertEqual(tracked.new_value_char, expected[case][1].name)
+        self.assertEqual(len(self.other_case.message_ids), other_messages, "rejected rows log nothing")
+        self.assertIn(self.agent_3.partner_id, self.case_2.message_partner_ids, "the new agent follows the case")
 
     def test_csv_unchanged_rows_and_semicolons(self):
         wizard = self._import(

@@ -145,7 +145,7 @@ class TestSamplePortfolio(TransactionCase):
         self.assertEqual(self.stats['recompute_changed'], 0)
         self.assertEqual(self.env['collection.loan']._recompute_delinquency(today=self.today), 0)
         for loan in self.loans:
-            unpaid = loan.due_ids.filtered(lambda d: d.amount_residual > 0 and d.due_date <= self.today)
+            unpaid = loan.due_ids.filtered(lambda d: d.amount_residual > 0 and d.due_date < self.today)
             oldest = min(unpaid.mapped('due_date'), default=None)
             self.assertEqual(loan.dpd, (self.today - oldest).days if oldest else 0, loan.name)
             self.assertTrue(loan.bucket_id.dpd_from <= loan.dpd <= loan.bucket_id.dpd_to, loan.name)

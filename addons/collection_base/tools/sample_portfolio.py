@@ -783,8 +783,10 @@ class SamplePortfolioGenerator:
             ), cnt AS (
                 SELECT anc.*,
                        CASE WHEN schedule = 'single' THEN (b > 0)::integer
-                            ELSE months + 1 + ((anchor + make_interval(months => months + 1))::date <= %(today)s::date)::integer
-                                 - ((anchor + make_interval(months => months))::date > %(today)s::date)::integer
+                            -- the instalments due before today (one due today is not overdue yet), and
+                            -- always the anchor's: paid for a current loan, the oldest unpaid otherwise
+                            ELSE months + 1 + ((anchor + make_interval(months => months + 1))::date < %(today)s::date)::integer
+                                 - (months > 0 AND (anchor + make_interval(months => months))::date >= %(today)s::date)::integer
                             END AS due_count
                   FROM anc CROSS JOIN LATERAL (
                        SELECT (extract(year FROM age(%(today)s::date, anchor)) * 12
@@ -1356,11 +1358,11 @@ class SamplePortfolioGenerator:
         base = self._reserve_ids('collection_payment', count)
         self.stats['payments'] = self._execute(SQL("""
             INSERT INTO collection_payment (id, name, source_system, loan_id, case_id, partner_id, company_id,
-                                            currency_id, user_id, team_id, amount, date, channel, state,
-                                            create_uid, write_uid, create_date, write_date)
+                                            currency_id, user_id, team_id, amount, outstanding_applied, date,
+                                            channel, state, create_uid, write_uid, create_date, write_date)
             SELECT %(base)s + n,
                    CASE WHEN source IN ('T24', 'W4') THEN 'FT' ELSE 'RC' END || to_char(date, 'YYDDD') || lpad(n::text, 8, '0'),
-                   source, loan_id, case_id, partner_id, %(company)s, %(currency)s, user_id, team_id, amount, date,
+                   source, loan_id, case_id, partner_id, %(company)s, %(currency)s, user_id, team_id, amount, amount, date,
                    channel, 'posted', %(uid)s, %(uid)s, date::timestamp + interval '10 hours', date::timestamp + interval '10 hours'
               FROM csg_payment
           ORDER BY n
@@ -1398,6 +1400,7 @@ class SamplePortfolioGenerator:
                    last_contact_date = contact.date,
                    stage = CASE WHEN cc.max_dpd = 0 THEN 'new'
                                 WHEN promise.state = 'open' THEN 'promise'
+                                WHEN last.category = 'dispute' THEN 'dispute'
                                 WHEN last.effect = 'pause' AND last.date::date + last.pause_days > %(today)s::date THEN 'paused'
                                 WHEN last.effect = 'escalate' THEN 'escalated'
                                 WHEN promise.state = 'broken' THEN 'broken'

@@ -9,6 +9,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 from odoo.tools import escape_psql
 
+from ..tools.chatter import log_notes
+
 # Header names accepted for each column (compared lower-cased, spaces and dashes as "_").
 COLUMN_ALIASES = {
     'case': ('case', 'case_ref', 'case_reference', 'case_number'),
@@ -216,6 +218,8 @@ class CollectionCaseAssignImport(models.TransientModel):
                                      Domain('company_id', 'in', env.companies.ids))
         agent_group = env.ref('collection_base.collection_base_group_agent')
         all_cases = env['collection.case'].browse({cid for ids in case_ids.values() for cid in ids})
+        # the cases were looked up as superuser: a case the user may not read is unknown to them
+        all_cases = all_cases._filtered_access('read')
         case_by_id = {case.id: case for case in all_cases}  # records sharing one prefetch set
         writable = all_cases._filtered_access('write')
         reassignable = {}
@@ -224,7 +228,7 @@ class CollectionCaseAssignImport(models.TransientModel):
         for line in lines:
             if 'reason_code' in line:
                 continue
-            ids = case_ids.get((line['kind'], line['reference'].lower()), set())
+            ids = case_ids.get((line['kind'], line['reference'].lower()), set()) & case_by_id.keys()
             if not ids:
                 self._skip(line, 'unknown_case', env._("Unknown case: no case matches %(kind)s %(ref)s.",
                                                        kind=kinds[line['kind']], ref=line['reference']))
@@ -276,18 +280,32 @@ class CollectionCaseAssignImport(models.TransientModel):
             seen[case.id] = line['line_number']
 
     def _apply_lines(self, lines):
-        """Write the new agent/team, one ORM write per distinct target, without per-case chatter."""
+        """Write the new agent/team, one ORM write per distinct target, then log the changes on
+        each case as the tracking of a single reassignment shows them, in batches
+        (``tools.chatter.log_notes``: a few creates for the whole file, not a few queries per case).
+        The new agents follow their cases but get no email per case (a file may hold thousands)."""
         targets = defaultdict(lambda: self.env['collection.case'])
+        notes = []
+        body = self.env._("Reassigned from the file %(file)s.", file=self._display_filename())
         for line in lines:
-            if line['status'] == 'assigned':
-                targets[line['user'], line['team']] |= line['case']
+            if line['status'] != 'assigned':
+                continue
+            targets[line['user'], line['team']] |= line['case']
+            tracking = {}
+            if line['user'] and line['user'] != line['previous_user']:
+                tracking['user_id'] = (line['previous_user'], line['user'])
+            if line['team'] and line['team'] != line['previous_team']:
+                tracking['team_id'] = (line['previous_team'], line['team'])
+            notes.append((line['case'].id, body, tracking))
         for (user, team), cases in targets.items():
             vals = {}
             if user:
                 vals['user_id'] = user.id
             if team:
                 vals['team_id'] = team.id
-            cases.with_context(mail_notrack=True).write(vals)
+            # the new agents follow their cases, without an "assigned to you" email per row of the file
+            cases.with_context(mail_notrack=True, mail_auto_subscribe_no_notify=True).write(vals)
+        log_notes(self.env['collection.case'], notes)
 
     # ------------------------------------------------------------------
     # Report

@@ -65,7 +65,7 @@ class CollectionPaymentLink(models.Model):
         if purpose == 'overdue':
             return loan.overdue_amount
         today = fields.Date.context_today(self)
-        due = loan.due_ids.filtered(lambda d: d.amount_residual > 0 and d.due_date > today).sorted('due_date')[:1]
+        due = loan.due_ids.filtered(lambda d: d.amount_residual > 0 and d.due_date >= today).sorted('due_date')[:1]
         return due.amount_residual
 
     @api.model_create_multi
