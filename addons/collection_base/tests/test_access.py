@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -56,3 +57,36 @@ class TestAccess(CollectionTestCommon):
         visible = self.env['collection.case'].with_user(self.manager).with_context(
             allowed_company_ids=[self.company.id]).search([])
         self.assertNotIn(foreign, visible)
+
+    def test_supervisor_edits_only_the_teams_they_supervise(self):
+        self._create_other_team()
+        late_case = self._create_loan(self._create_customer("Lena Late", 'CIF101'), 'ACC-101', 3).case_id
+        late_case.write({'user_id': self.other_agent.id, 'team_id': self.other_team.id})
+        other_team = self.other_team.with_user(self.supervisor)
+        # another team: neither its settings nor its supervisor
+        with self.assertRaises(AccessError):
+            other_team.write({'capacity_per_agent': 10})
+        with self.assertRaises(AccessError):
+            other_team.write({'supervisor_id': self.supervisor.id})
+        with self.assertRaises(AccessError):
+            other_team.write({'member_ids': [Command.link(self.supervisor.id)]})
+        self.assertEqual(self.other_team.supervisor_id, self.other_supervisor)
+        self.assertNotIn(late_case, self.env['collection.case'].with_user(self.supervisor).search([]))
+        # their own team: its settings, but not whom it answers to nor who joins it
+        team = self.team.with_user(self.supervisor)
+        team.write({'capacity_per_agent': 250})
+        self.assertEqual(self.team.capacity_per_agent, 250)
+        self.assertFalse(team.can_edit_staffing)
+        with self.assertRaises(AccessError) as caught:
+            team.write({'supervisor_id': self.other_supervisor.id})
+        self.assertIn("supervisor of team Early collections", str(caught.exception))
+        with self.assertRaises(AccessError) as caught:
+            team.write({'member_ids': [Command.link(self.other_agent.id)]})
+        self.assertIn("Olaf Agent", str(caught.exception))
+        team.write({'member_ids': [Command.unlink(self.agent_2.id)]})
+        self.assertEqual(self.team.member_ids, self.agent)
+        # managers staff the teams
+        self.other_team.with_user(self.manager).write({
+            'supervisor_id': self.supervisor.id, 'member_ids': [Command.link(self.agent_2.id)]})
+        self.assertTrue(self.other_team.with_user(self.manager).can_edit_staffing)
+        self.assertIn(late_case, self.env['collection.case'].with_user(self.supervisor).search([]))
