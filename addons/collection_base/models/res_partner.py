@@ -52,6 +52,8 @@ class ResPartner(models.Model):
         'collection.contact.point', 'partner_id', string="Contact Points")
     collection_loan_ids = fields.One2many('collection.loan', 'partner_id', string="Loans")
     collection_case_ids = fields.One2many('collection.case', 'partner_id', string="Collection Cases")
+    collection_loan_party_ids = fields.One2many(
+        'collection.loan.party', 'partner_id', string="Co-borrower or Guarantor of")
     collection_case_count = fields.Integer(compute='_compute_collection_case_count')
 
     # Customer search by name (case list, name_search) at hundreds of thousands of partners;
