@@ -4,7 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 
-
 class CollectionAction(models.Model):
     _name = 'collection.action'
     _description = 'Collection Action'
@@ -22,7 +21,7 @@ class CollectionAction(models.Model):
     action_type_id = fields.Many2one('collection.action.type', required=True, string="Type")
     channel = fields.Selection(related='action_type_id.channel', store=True)
     contact_point_id = fields.Many2one(
-        'collection.contact.point', string="Contact Point",
+        'collection.contact.point', string="Contact Point", check_company=True,
         domain="[('partner_id', '=', partner_id)]")
     result_code_id = fields.Many2one(
         'collection.result.code', string="Result",
@@ -54,6 +53,18 @@ class CollectionAction(models.Model):
     def _check_result_code_rules(self):
         for action in self.filtered(lambda a: a.state == 'posted'):
             action._validate_result_rules()
+
+    @api.constrains('contact_point_id', 'case_id')
+    def _check_contact_point(self):
+        # sudo: the point may be one the user cannot read, which is the very case to refuse clearly
+        for action in self.sudo():
+            point = action.contact_point_id
+            if point and point.partner_id != action.case_id.partner_id:
+                raise ValidationError(self.env._(
+                    "Action %(action)s on %(case)s cannot use contact point %(point)s: it is not a "
+                    "contact point of the case's customer %(customer)s.",
+                    action=action.display_name, case=action.case_id.display_name,
+                    point=point.display_name, customer=action.case_id.partner_id.display_name))
 
     def _validate_result_rules(self):
         """Raise a ValidationError when the result code's requirements are not met."""

@@ -185,6 +185,9 @@ class CollectionCase(models.Model):
     def write(self, vals):
         if not self.env.su and {'user_id', 'team_id'} & vals.keys():
             self._check_reassign_rights(vals)
+        if 'tag_ids' in vals and not self.env.su and self.env.user._is_collection_agent_only():
+            with self.env['collection.tag']._refuse_lifting(self, 'tag_ids'):
+                return super().write(vals)
         return super().write(vals)
 
     @api.model

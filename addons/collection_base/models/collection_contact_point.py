@@ -1,7 +1,14 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools.phone import format_e164
+
+# which customer a point belongs to and where it comes from: an agent never changes them
+AGENT_LOCKED_FIELDS = {'partner_id', 'company_id', 'source'}
+# the bank's contact data: an agent adds points next to it, but changes it only through a supervisor
+BANK_DATA_FIELDS = {'kind', 'value', 'country_id', 'street', 'city', 'district', 'zip', 'latitude', 'longitude',
+                    'active'}
+BLOCKED_STATES = ('wrong_number', 'invalid')
 
 
 class CollectionContactPoint(models.Model):
@@ -77,6 +84,48 @@ class CollectionContactPoint(models.Model):
                 raise ValidationError(self.env._(
                     "The email address %(email)s of %(customer)s is not valid.",
                     email=point.value, customer=point.partner_id.display_name))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and self.env.user._is_collection_agent_only():
+            # what an agent records is the agent's, whatever the form or the API said
+            vals_list = [dict(vals, source='agent') for vals in vals_list]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self.env.su or not self.env.user._is_collection_agent_only():
+            return super().write(vals)
+        for point in self:
+            point._check_agent_change(vals)
+        if 'tag_ids' in vals:
+            with self.env['collection.tag']._refuse_lifting(self, 'tag_ids'):
+                return super().write(vals)
+        return super().write(vals)
+
+    def _check_agent_change(self, vals):
+        """Refuse what an agent may not do to this point: move it, relabel its source, edit the
+        bank's data, or lift a block (do not contact, wrong number)."""
+        self.ensure_one()
+        changed = [fname for fname in vals.keys() & (AGENT_LOCKED_FIELDS | BANK_DATA_FIELDS)
+                   if (self._fields[fname].convert_to_write(self[fname], self) or False) != (vals[fname] or False)]
+        locked = [fname for fname in changed
+                  if fname in AGENT_LOCKED_FIELDS or (self.source == 'bank' and fname in BANK_DATA_FIELDS)]
+        if locked:
+            raise UserError(self.env._(
+                "Contact point %(point)s of %(customer)s (%(origin)s): only a collection supervisor can change "
+                "its %(fields)s.",
+                point=self.display_name, customer=self.partner_id.display_name,
+                origin=dict(self._fields['source']._description_selection(self.env))[self.source],
+                fields=", ".join(self._fields[fname]._description_string(self.env) for fname in sorted(locked))))
+        lifted = []
+        if self.is_do_not_call and 'is_do_not_call' in vals and not vals['is_do_not_call']:
+            lifted.append(self._fields['is_do_not_call']._description_string(self.env))
+        if self.state in BLOCKED_STATES and vals.get('state', self.state) not in BLOCKED_STATES:
+            lifted.append(dict(self._fields['state']._description_selection(self.env))[self.state])
+        if lifted:
+            raise UserError(self.env._(
+                "Only a collection supervisor can lift %(blocks)s on contact point %(point)s.",
+                blocks=", ".join(lifted), point=self.display_name))
 
     def _format_e164(self):
         """The value as an E.164 number, or False when it is not a valid phone number."""

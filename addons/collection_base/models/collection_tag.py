@@ -1,4 +1,7 @@
+from contextlib import contextmanager
+
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class CollectionTag(models.Model):
@@ -24,3 +27,21 @@ class CollectionTag(models.Model):
         help="Cases carrying this tag are assigned to this team by strategies.")
 
     _code_uniq = models.Constraint('unique(code)', "A tag code must be unique.")
+
+    def _filter_blocking(self):
+        """The tags of ``self`` that stop something: contact (the compliance engine) or strategies."""
+        return self.filtered(lambda tag: tag.is_contact_blocked or tag.is_strategy_excluded)
+
+    @contextmanager
+    def _refuse_lifting(self, records, fname):
+        """Around a write of the tags ``fname`` of ``records``: refuse it when it removed a blocking
+        tag (only supervisors lift blocks; anyone may add one)."""
+        before = {record: record[fname] for record in records}
+        yield
+        for record, tags in before.items():
+            lifted = (tags - record[fname])._filter_blocking()
+            if lifted:
+                raise UserError(self.env._(
+                    "Only a collection supervisor can remove the tag %(tags)s from %(record)s: it blocks contact "
+                    "or keeps the case out of strategies.",
+                    tags=", ".join(lifted.mapped('name')), record=record.display_name))

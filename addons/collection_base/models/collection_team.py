@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+MANAGER_GROUP = 'collection_base.collection_base_group_manager'
 
 
 class CollectionTeam(models.Model):
@@ -21,6 +24,9 @@ class CollectionTeam(models.Model):
         'res.country.state', string="Regions",
         help="Regions this team works; strategies assigning by region use them.")
     case_count = fields.Integer(compute='_compute_case_count')
+    can_edit_staffing = fields.Boolean(
+        compute='_compute_can_edit_staffing',
+        help="Technical: whether the current user may change the supervisor and add agents.")
     round_robin_index = fields.Integer(
         readonly=True, copy=False,
         help="Technical: position in the agent list where the next round-robin assignment starts.")
@@ -31,6 +37,32 @@ class CollectionTeam(models.Model):
             [('team_id', 'in', self.ids)], ['team_id'], ['__count']))
         for team in self:
             team.case_count = counts.get(team, 0)
+
+    @api.depends_context('uid')
+    def _compute_can_edit_staffing(self):
+        self.can_edit_staffing = self.env.su or self.env.user.has_group(MANAGER_GROUP)
+
+    def write(self, vals):
+        if self.env.su or not {'supervisor_id', 'member_ids'} & vals.keys() \
+                or self.env.user.has_group(MANAGER_GROUP):
+            return super().write(vals)
+        # supervisors edit their own teams (record rule); whom a team answers to and who is in it
+        # decide which cases, promises and field work a supervisor sees: managers decide that
+        if 'supervisor_id' in vals:
+            moved = self.filtered(lambda team: team.supervisor_id.id != (vals['supervisor_id'] or False))
+            if moved:
+                raise AccessError(self.env._(
+                    "You may not change the supervisor of team %(team)s: only collection managers can.",
+                    team=moved[0].display_name))
+        members = {team: team.member_ids for team in self}
+        result = super().write(vals)
+        for team, before in members.items():
+            added = team.member_ids - before
+            if added:
+                raise AccessError(self.env._(
+                    "You may not add %(users)s to team %(team)s: only collection managers add agents to a team.",
+                    users=", ".join(added.mapped('name')), team=team.display_name))
+        return result
 
     def action_open_cases(self):
         self.ensure_one()

@@ -1,6 +1,7 @@
 import re
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.modules.db import FunctionStatus
 
 CONTACT_CHANNELS = [
@@ -61,6 +62,8 @@ class ResPartner(models.Model):
         'collection.contact.point', 'partner_id', string="Contact Points")
     collection_loan_ids = fields.One2many('collection.loan', 'partner_id', string="Loans")
     collection_case_ids = fields.One2many('collection.case', 'partner_id', string="Collection Cases")
+    collection_loan_party_ids = fields.One2many(
+        'collection.loan.party', 'partner_id', string="Co-borrower or Guarantor of")
     collection_case_count = fields.Integer(compute='_compute_collection_case_count')
 
     # Customer search by name (case list, name_search) at hundreds of thousands of partners;
@@ -80,6 +83,24 @@ class ResPartner(models.Model):
             [('partner_id', 'in', self.ids)], ['partner_id'], ['__count']))
         for partner in self:
             partner.collection_case_count = counts.get(partner, 0)
+
+    def write(self, vals):
+        blocks = {'is_do_not_contact', 'collection_tag_ids', *(f'consent_{key}' for key, _label in CONTACT_CHANNELS)}
+        if not blocks & vals.keys() or self.env.su or not self.env.user._is_collection_agent_only():
+            return super().write(vals)
+        # an agent may add a block (the customer asks not to be called), not lift one
+        for partner in self:
+            lifted = [fname for fname in blocks & vals.keys() - {'collection_tag_ids'}
+                      if bool(partner[fname]) != bool(vals[fname]) and bool(vals[fname]) == fname.startswith('consent_')]
+            if lifted:
+                raise UserError(self.env._(
+                    "Only a collection supervisor can change %(fields)s of %(customer)s: it would allow contact "
+                    "again.", customer=partner.display_name,
+                    fields=", ".join(self._fields[fname]._description_string(self.env) for fname in sorted(lifted))))
+        if 'collection_tag_ids' in vals:
+            with self.env['collection.tag']._refuse_lifting(self, 'collection_tag_ids'):
+                return super().write(vals)
+        return super().write(vals)
 
     def _has_contact_consent(self, channel):
         """Whether this customer consents to be contacted through ``channel``."""

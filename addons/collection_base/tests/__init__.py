@@ -2,6 +2,7 @@ from . import test_loan_case
 from . import test_action
 from . import test_payment_ptp
 from . import test_access
+from . import test_record_rules
 from . import test_contact_point
 from . import test_snapshot
 from . import test_reports

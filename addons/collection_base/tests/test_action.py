@@ -92,6 +92,30 @@ class TestAction(CollectionTestCommon):
         self.assertEqual(point.state, 'wrong_number')
         self.assertFalse(self.case._get_primary_phone_point(), "a wrong number is not proposed again")
 
+    def test_contact_point_of_another_customer_refused(self):
+        wrong_number = self.env.ref('collection_base.collection_result_code_wrong_number')
+        stranger = self._create_customer("Olga Other", 'CIF098', '+1 202 555 0188').contact_point_ids
+        Action = self.env['collection.action'].with_user(self.agent)
+        values = {'case_id': self.case.id, 'action_type_id': self.call.id, 'result_code_id': wrong_number.id}
+        with self.assertRaises(ValidationError) as caught:
+            Action.create(dict(values, contact_point_id=stranger.id, state='posted'))
+        self.assertIn("call / Wrong number", str(caught.exception))
+        self.assertIn("+1 202 555 0188", str(caught.exception))
+        self.assertEqual(stranger.state, 'unverified', "another customer's number stays as it was")
+        own = self.customer.contact_point_ids
+        draft = Action.create(dict(values, contact_point_id=own.id))
+        with self.assertRaises(ValidationError):
+            draft.contact_point_id = stranger
+        # the customer's number, but recorded for another company
+        other_company = self.env['res.company'].create({'name': "Other Lender"})
+        foreign = self.env['collection.contact.point'].create({
+            'partner_id': self.customer.id, 'company_id': other_company.id, 'kind': 'mobile',
+            'value': '+1 202 555 0166'})
+        with self.assertRaises(UserError):
+            draft.with_env(self.env).contact_point_id = foreign
+        draft.action_post()
+        self.assertEqual(own.state, 'wrong_number')
+
     def test_posted_action_is_read_only_for_agents(self):
         self._log(result_code_id=self.code_no_answer)
         action = self.case.action_ids

@@ -1,6 +1,7 @@
 from . import test_geo
 from . import test_access
 from . import test_access_company
+from . import test_customer_access
 from . import test_planning
 from . import test_route
 from . import test_check_in
