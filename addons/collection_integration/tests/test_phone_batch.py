@@ -1,3 +1,4 @@
+import itertools
 import multiprocessing
 import os
 import signal
@@ -75,7 +76,10 @@ class TestFormatE164Many(BaseCase):
         self.assertEqual(multiprocessing.active_children(), [], "the workers are stopped on error")
 
     def test_worker_death_is_raised(self):
-        formatted = format_e164_many(self.rows, processes=2, threshold=10, chunk_size=11)
+        # more numbers than the surviving worker could format before the pool notices the death
+        # (it would otherwise, on a busy machine, finish a short list without an error)
+        numbers = itertools.islice(itertools.cycle(self.rows), 10_000_000)
+        formatted = format_e164_many(numbers, processes=2, threshold=10, chunk_size=11)
         next(formatted)
         os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)  # as the OOM killer would
         with self.assertRaises(BrokenProcessPool):
