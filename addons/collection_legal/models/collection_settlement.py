@@ -150,6 +150,10 @@ class CollectionSettlement(models.Model):
         return settlements
 
     def write(self, vals):
+        if not self.env.su and 'tier_id' in vals:
+            raise AccessError(self.env._(
+                "The approval tier of settlement %(name)s follows from its discount: it cannot be chosen.",
+                name=self[:1].name))
         if not self.env.su and 'balance_amount' in vals:
             for settlement in self:
                 if settlement.currency_id.compare_amounts(vals['balance_amount'], settlement.balance_amount):

@@ -47,8 +47,9 @@ class TestSettlementGuards(RefusalMixin, LetterPdfMixin, LegalTestCommon):
         for user in (self.agent, self.officer):
             with self.subTest(user=user.name):
                 offer = self._offer(user)
+                admin_tier = self.env.ref('collection_legal.collection_settlement_tier_admin').id
                 for vals in ({'state': 'active'}, {'state': 'to_approve'}, {'approved_by_id': manager_id},
-                             {'approval_date': self.today}):
+                             {'approval_date': self.today}, {'tier_id': admin_tier}):
                     with self._refused(AccessError, offer):
                         offer.write(vals)
                 self.assertEqual((offer.state, offer.approved_by_id), ('draft', self.env['res.users']))
