@@ -1,6 +1,6 @@
 {
     'name': 'Collection: Legal',
-    'version': '19.0.0.2.0',
+    'version': '19.0.0.2.1',
     'category': 'Accounting/Collection',
     'summary': 'Repossession, mediation board, settlements, litigation, recovery agencies and their commission',
     'description': "Legal recovery for the collection suite: see README.md.",

@@ -12,9 +12,13 @@ import json
 from werkzeug.exceptions import NotFound
 
 from odoo import fields, http
+from odoo.exceptions import AccessError
 from odoo.http import request
+from odoo.tools import LazyTranslate
 
 from ..tools.payload import ItemError, parse_number, parse_position
+
+_lt = LazyTranslate(__name__)
 
 
 def _json_response(payload, status=200, content_type='application/json'):
@@ -22,13 +26,21 @@ def _json_response(payload, status=200, content_type='application/json'):
         json.dumps(payload, default=str), headers=[('Content-Type', content_type)], status=status)
 
 
+def _use_user_lang():
+    """Answer an API-key call in the language of the key's user (the request's own context
+    only knows the browser's language)."""
+    lang = request.env.user.lang
+    if lang and lang != request.env.lang:
+        request.update_context(lang=lang)
+
+
 def _read_json_body():
     try:
         body = json.loads(request.httprequest.get_data(as_text=True) or 'null')
     except ValueError:
-        raise ItemError('body', "is not valid JSON") from None
+        raise ItemError('body', _lt("is not valid JSON")) from None
     if not isinstance(body, dict):
-        raise ItemError('body', "must be a JSON object")
+        raise ItemError('body', _lt("must be a JSON object"))
     return body
 
 
@@ -44,17 +56,19 @@ class CollectionFieldController(http.Controller):
             return request.env['collection.agent.location']._ingest_positions(
                 positions, device_id=device_id, batch_client_id=batch_id)
         except ItemError as error:
-            return {'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict()]}
+            return {'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict(env=request.env)]}
 
     @http.route('/collection_field/api/pings', type='http', auth='bearer', methods=['POST'], csrf=False,
                 save_session=False)
     def api_pings(self):
+        _use_user_lang()
         try:
             body = _read_json_body()
             result = request.env['collection.agent.location']._ingest_positions(
                 body.get('positions'), device_id=body.get('device_id'), batch_client_id=body.get('batch_id'))
         except ItemError as error:
-            return _json_response({'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict()]}, status=400)
+            return _json_response(
+                {'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict(env=request.env)]}, status=400)
         return _json_response(result, status=400 if result['errors'] else 200)
 
     # ------------------------------------------------------------------
@@ -66,17 +80,18 @@ class CollectionFieldController(http.Controller):
         try:
             return request.env['collection.visit']._process_events(events)
         except ItemError as error:
-            return {'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict()], 'results': []}
+            return {'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict(env=request.env)], 'results': []}
 
     @http.route('/collection_field/api/events', type='http', auth='bearer', methods=['POST'], csrf=False,
                 save_session=False)
     def api_events(self):
+        _use_user_lang()
         try:
             body = _read_json_body()
             result = request.env['collection.visit']._process_events(body.get('events'))
         except ItemError as error:
-            return _json_response({'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict()], 'results': []},
-                                  status=400)
+            return _json_response({'accepted': 0, 'duplicates': 0, 'errors': [error.as_dict(env=request.env)],
+                                   'results': []}, status=400)
         return _json_response(result, status=400 if result['errors'] else 200)
 
     # ------------------------------------------------------------------
@@ -85,16 +100,24 @@ class CollectionFieldController(http.Controller):
 
     @http.route('/collection_field/nearby', type='jsonrpc', auth='user', methods=['POST'])
     def nearby(self, latitude, longitude, accuracy=0.0, radius=None):
+        env = request.env
+        Case = env['collection.case']
+        if not Case._can_search_nearby():
+            return self._nearby_forbidden('user', env._(
+                "only field agents, supervisors and managers search nearby customers"))
+        try:
+            company = env.company  # refuses a company outside the user's companies
+        except AccessError as error:
+            return self._nearby_forbidden('company', str(error))
         try:
             latitude, longitude, _accuracy = parse_position(
                 {'latitude': latitude, 'longitude': longitude, 'accuracy': accuracy})
             radius = parse_number({'radius': radius}, 'radius', required=False, minimum=1.0, maximum=50000.0)
         except ItemError as error:
             return {'errors': [error.as_dict()], 'cases': []}
-        env = request.env
-        radius = radius or env.company.collection_field_nearby_radius
-        found = env['collection.case']._search_nearby(latitude, longitude, radius)
-        cases = env['collection.case'].sudo().browse([row['case_id'] for row in found])
+        radius = radius or company.collection_field_nearby_radius
+        found = Case._search_nearby(latitude, longitude, radius, company=company)
+        cases = Case.sudo().browse([row['case_id'] for row in found])
         return {'errors': [], 'cases': [{
             'case_id': case.id,
             'customer': case.partner_id.name,
@@ -104,6 +127,11 @@ class CollectionFieldController(http.Controller):
             'latitude': row['latitude'],
             'longitude': row['longitude'],
         } for row, case in zip(found, cases)]}
+
+    @staticmethod
+    def _nearby_forbidden(field, reason):
+        """The nearby search refused to this user: a 403-style answer (JSON-RPC stays HTTP 200)."""
+        return {'status': 403, 'errors': [{'field': field, 'reason': reason}], 'cases': []}
 
     # ------------------------------------------------------------------
     # Route history and last positions as GeoJSON

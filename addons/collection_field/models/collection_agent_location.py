@@ -76,9 +76,10 @@ class CollectionAgentLocation(models.Model):
         :raise ItemError: when the batch itself is unusable (not a list, over the limit)
         """
         if not isinstance(positions, list):
-            raise ItemError('positions', "must be a list")
+            raise ItemError('positions', self.env._("must be a list"))
         if len(positions) > MAX_BATCH:
-            raise ItemError('positions', f"has {len(positions)} items; a batch holds at most {MAX_BATCH}")
+            raise ItemError('positions', self.env._("has %(count)s items; a batch holds at most %(max)s",
+                                                    count=len(positions), max=MAX_BATCH))
         user = self.env.user
         if not user.has_group('collection_field.collection_field_group_agent'):
             raise AccessError(self.env._("Only field agents send their positions."))
@@ -92,7 +93,7 @@ class CollectionAgentLocation(models.Model):
             client_id = None
             try:
                 if not isinstance(item, dict):
-                    raise ItemError('item', "must be an object")
+                    raise ItemError('item', self.env._("must be an object"))
                 client_id = parse_client_id(item)
                 latitude, longitude, accuracy = parse_position(item)
                 device_time = parse_time(item, 'timestamp', now, tolerance)
@@ -100,7 +101,7 @@ class CollectionAgentLocation(models.Model):
                 heading = parse_number(item, 'heading', required=False, minimum=0.0, maximum=360.0)
                 is_mock = parse_bool(item, 'is_mock')
             except ItemError as error:
-                errors.append(error.as_dict(index, client_id))
+                errors.append(error.as_dict(index, client_id, self.env))
                 continue
             if client_id in rows:
                 continue  # the same position twice in one batch: stored once

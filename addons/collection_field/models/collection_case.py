@@ -4,6 +4,8 @@ from odoo.tools import SQL
 from ..tools.geo import bounding_box
 
 NEARBY_LIMIT = 50
+# who may list the overdue customers around a position (names, overdue amounts): field work only
+NEARBY_GROUPS = ('collection_field.collection_field_group_agent', 'collection_base.collection_base_group_supervisor')
 
 
 class CollectionCase(models.Model):
@@ -11,7 +13,8 @@ class CollectionCase(models.Model):
 
     field_user_id = fields.Many2one(
         'res.users', string="Field Agent", index='btree_not_null', tracking=True, copy=False,
-        help="The field agent of the case's latest visit; they see the case while working it.")
+        help="The field agent of the case's latest assigned visit. A field agent sees the case while "
+             "they have an open (planned or checked-in) visit of it.")
     visit_ids = fields.One2many(
         'collection.visit', 'case_id', string="Visits",
         groups='collection_base.collection_base_group_agent,collection_field.collection_field_group_agent')
@@ -47,6 +50,12 @@ class CollectionCase(models.Model):
             'target': 'new',
             'context': {'active_model': self._name, 'active_ids': self.ids},
         }
+
+    @api.model
+    def _can_search_nearby(self):
+        """Whether the current user may search nearby customers: field agents, supervisors and
+        managers; not back-office agents nor other internal users (agency officers, ...)."""
+        return self.env.su or any(self.env.user.has_group(group) for group in NEARBY_GROUPS)
 
     @api.model
     def _search_nearby(self, latitude, longitude, radius_m, limit=NEARBY_LIMIT, company=None):

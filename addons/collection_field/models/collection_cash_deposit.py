@@ -17,7 +17,9 @@ class CollectionCashDeposit(models.Model):
     user_id = fields.Many2one('res.users', string="Field Agent", required=True, index=True, tracking=True,
                               default=lambda self: self.env.user)
     company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company)
-    currency_id = fields.Many2one(related='company_id.currency_id')
+    currency_id = fields.Many2one(
+        'res.currency', required=True, tracking=True, default=lambda self: self.env.company.currency_id,
+        help="The currency of the cash paid in; the deposit covers the receipts in this currency.")
     branch = fields.Char(required=True, tracking=True, help="The branch where the cash was paid in.")
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     reference = fields.Char(string="Slip Reference", tracking=True, help="The branch's deposit slip number.")
@@ -81,9 +83,10 @@ class CollectionCashDeposit(models.Model):
         for deposit in self:
             if deposit.state != 'draft':
                 raise UserError(self.env._("Deposit %(deposit)s is reconciled.", deposit=deposit.name))
+            deposit.receipt_ids.filtered(lambda r: r.currency_id != deposit.currency_id).sudo().deposit_id = False
             receipts = self.env['collection.cash.receipt'].sudo().search([
-                ('user_id', '=', deposit.user_id.id), ('state', '=', 'custody'),
-                ('deposit_id', '=', False), ('company_id', '=', deposit.company_id.id)])
+                ('user_id', '=', deposit.user_id.id), ('state', '=', 'custody'), ('deposit_id', '=', False),
+                ('company_id', '=', deposit.company_id.id), ('currency_id', '=', deposit.currency_id.id)])
             receipts.deposit_id = deposit
         return True
 
@@ -103,6 +106,13 @@ class CollectionCashDeposit(models.Model):
                 raise UserError(self.env._(
                     "Deposit %(deposit)s cannot cover receipt %(receipt)s: it is not in the custody of %(agent)s.",
                     deposit=deposit.name, receipt=wrong[0].name, agent=deposit.user_id.name))
+            foreign = deposit.receipt_ids.filtered(lambda r: r.currency_id != deposit.currency_id)
+            if foreign:
+                raise UserError(self.env._(
+                    "Deposit %(deposit)s is in %(currency)s and cannot cover receipt %(receipt)s in %(other)s: "
+                    "add the receipts in custody again, and deposit the %(other)s in a deposit of its own.",
+                    deposit=deposit.name, currency=deposit.currency_id.name, receipt=foreign[0].name,
+                    other=foreign[0].currency_id.name))
             receipts = deposit.receipt_ids.sudo()
             receipts.state = 'reconciled'
             receipts.payment_id.filtered(lambda p: p.state == 'posted').custody_state = 'final'

@@ -22,7 +22,7 @@ class CollectionCashReceipt(models.Model):
     loan_id = fields.Many2one('collection.loan', required=True, readonly=True, check_company=True)
     partner_id = fields.Many2one(related='case_id.partner_id', store=True, string="Customer")
     company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
-    currency_id = fields.Many2one(related='company_id.currency_id')
+    currency_id = fields.Many2one(related='loan_id.currency_id', store=True, string="Currency")
     user_id = fields.Many2one('res.users', string="Collected By", required=True, readonly=True, index=True)
     amount = fields.Monetary(required=True, readonly=True)
     date = fields.Datetime(required=True, readonly=True, help="When the cash was taken (the device's time).")
@@ -41,16 +41,39 @@ class CollectionCashReceipt(models.Model):
     _custody_idx = models.Index("(user_id) WHERE state = 'custody'")
 
     @api.model
-    def _get_cash_in_hand(self, user_ids):
-        """``{user_id: amount}`` of the cash held in custody (receipts not yet reconciled)."""
+    def _get_cash_in_hand_rows(self, user_ids):
+        """``[(user_id, currency_id, company_id, day, amount)]`` of the cash held in custody
+        (receipts not yet reconciled), per currency and day of receipt."""
         if not user_ids:
-            return {}
-        self.flush_model(['user_id', 'state', 'amount'])
-        return dict(self.env.execute_query(SQL("""
-            SELECT user_id, SUM(amount) FROM collection_cash_receipt
+            return []
+        self.flush_model(['user_id', 'state', 'amount', 'currency_id', 'company_id', 'date'])
+        return self.env.execute_query(SQL("""
+            SELECT user_id, currency_id, company_id, date::date, SUM(amount) FROM collection_cash_receipt
              WHERE state = 'custody' AND user_id = ANY(%s)
-          GROUP BY user_id
-        """, list(user_ids))))
+          GROUP BY user_id, currency_id, company_id, date::date
+        """, list(user_ids)))
+
+    @api.model
+    def _get_cash_in_hand_by_currency(self, user_ids):
+        """``{user_id: {currency: amount}}`` of the cash held in custody, in each receipt's currency."""
+        result = {}
+        for user_id, currency_id, _company_id, _day, amount in self._get_cash_in_hand_rows(user_ids):
+            currency = self.env['res.currency'].browse(currency_id)
+            by_currency = result.setdefault(user_id, {})
+            by_currency[currency] = by_currency.get(currency, 0.0) + amount
+        return result
+
+    @api.model
+    def _get_cash_in_hand(self, user_ids):
+        """``{user_id: amount}`` of the cash held in custody, in the currency of the agent's cash
+        limit (their company's), each receipt converted at the rate of its day."""
+        users = self.env['res.users'].sudo().browse(user_ids)
+        result = {}
+        for user_id, currency_id, company_id, day, amount in self._get_cash_in_hand_rows(user_ids):
+            user = users.browse(user_id)
+            result[user_id] = result.get(user_id, 0.0) + self.env['res.currency'].browse(currency_id)._convert(
+                amount, user.field_cash_currency_id, self.env['res.company'].browse(company_id), day)
+        return result
 
     @api.model
     def _create_for_visit(self, visit, amount, user, client_id, client_time):
@@ -60,24 +83,29 @@ class CollectionCashReceipt(models.Model):
         :raise UserError: when the amount would take the agent's cash in hand over their limit
         """
         visit = visit.sudo()
-        currency = visit.currency_id
-        if currency.compare_amounts(amount, 0.0) <= 0:
-            raise UserError(self.env._("The cash collected on %(visit)s must be positive.", visit=visit.name))
-        self.env.execute_query(SQL(
-            "SELECT pg_advisory_xact_lock(hashtext('collection.cash.receipt'), %s)", user.id))
-        in_hand = self._get_cash_in_hand([user.id]).get(user.id, 0.0)
-        limit = user._get_field_cash_limit()
-        if currency.compare_amounts(in_hand + amount, limit) > 0:
-            raise UserError(self.env._(
-                "%(agent)s holds %(in_hand)s in cash; taking %(amount)s would exceed the limit of %(limit)s. "
-                "Deposit the cash at a branch first.",
-                agent=user.name, in_hand=format_amount(self.env, in_hand, currency),
-                amount=format_amount(self.env, amount, currency), limit=format_amount(self.env, limit, currency)))
         loan = visit.case_id.loan_ids.filtered(lambda l: l.state == 'active').sorted(
             lambda l: (-l.overdue_amount, l.id))[:1] or visit.case_id.loan_ids[:1]
         if not loan:
             raise UserError(self.env._("Case %(case)s has no loan to take cash for.", case=visit.case_id.display_name))
+        currency = loan.currency_id  # the cash is paid on the loan, in its currency
+        if currency.compare_amounts(amount, 0.0) <= 0:
+            raise UserError(self.env._("The cash collected on %(visit)s must be positive.", visit=visit.name))
         company = visit.company_id
+        self.env.execute_query(SQL(
+            "SELECT pg_advisory_xact_lock(hashtext('collection.cash.receipt'), %s)", user.id))
+        # the limit is in the agent's company currency: the cash in hand and this amount are
+        # converted to it at the rate of their day
+        limit_currency = user.field_cash_currency_id
+        in_hand = self._get_cash_in_hand([user.id]).get(user.id, 0.0)
+        converted = currency._convert(amount, limit_currency, company, client_time.date())
+        limit = user._get_field_cash_limit()
+        if limit_currency.compare_amounts(in_hand + converted, limit) > 0:
+            raise UserError(self.env._(
+                "%(agent)s holds %(in_hand)s in cash; taking %(amount)s would exceed the limit of %(limit)s. "
+                "Deposit the cash at a branch first.",
+                agent=user.name, in_hand=format_amount(self.env, in_hand, limit_currency),
+                amount=format_amount(self.env, amount, currency),
+                limit=format_amount(self.env, limit, limit_currency)))
         name = self.env['ir.sequence'].sudo().with_company(company).next_by_code('collection.cash.receipt')
         payment, _created = self.env['collection.payment'].sudo()._register_payment({
             'name': name,
@@ -134,10 +162,16 @@ class CollectionCashReceipt(models.Model):
         return self.env.ref('collection_field.collection_cash_receipt_report').report_action(self)
 
     def action_cancel(self):
-        """Cancel a receipt still in custody (a supervisor's correction): its payment is reversed."""
+        """Cancel a receipt still in custody (a supervisor's correction): its payment is reversed
+        and a draft deposit that covered it no longer does (its totals follow)."""
         if not self.env.user.has_group('collection_base.collection_base_group_supervisor'):
             raise UserError(self.env._("Only a supervisor cancels a cash receipt."))
         for receipt in self:
+            deposit = receipt.sudo().deposit_id
+            if deposit.state == 'reconciled':
+                raise UserError(self.env._(
+                    "Receipt %(receipt)s cannot be cancelled: deposit %(deposit)s, which covers it, is reconciled.",
+                    receipt=receipt.name, deposit=deposit.name))
             if receipt.state != 'custody':
                 raise UserError(self.env._(
                     "Receipt %(receipt)s is %(state)s and cannot be cancelled.",
@@ -145,5 +179,9 @@ class CollectionCashReceipt(models.Model):
             payment = receipt.sudo().payment_id
             if payment.state == 'posted':
                 payment.action_reverse(self.env._("Cash receipt %s cancelled", receipt.name))
-            receipt.sudo().state = 'cancelled'
+            receipt.sudo().write({'state': 'cancelled', 'deposit_id': False})
+            if deposit:
+                deposit.message_post(body=self.env._(
+                    "Receipt %(receipt)s (%(amount)s) was cancelled and is no longer covered by this deposit.",
+                    receipt=receipt.name, amount=format_amount(self.env, receipt.amount, receipt.currency_id)))
         return True

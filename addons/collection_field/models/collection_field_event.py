@@ -9,7 +9,7 @@ import hashlib
 import json
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 EVENT_TYPES = [
@@ -189,25 +189,49 @@ class CollectionFieldEvent(models.Model):
         return {'ok': True, 'checked': checked, 'event_id': False, 'sequence': False, 'reason': False}
 
     @api.model
-    def _verify_chain_notification(self, user):
-        if not self.env.user.has_group('collection_base.collection_base_group_supervisor'):
-            raise UserError(self.env._("Only supervisors verify the field event chain of an agent."))
-        result = self._verify_chain(user)
-        if result['ok']:
-            message = self.env._("The %(count)s field events of %(agent)s form an unbroken chain.",
-                                 count=result['checked'], agent=user.name)
-        else:
-            message = self.env._(
-                "The field event chain of %(agent)s breaks at event #%(sequence)s: %(reason)s. "
-                "The %(count)s events before it are intact.",
-                agent=user.name, sequence=result['sequence'], reason=result['reason'], count=result['checked'])
+    def _check_chain_verifier(self, users):
+        """Managers verify any agent's chain; a supervisor the chains of the agents of the teams
+        they supervise (in their current companies); nobody else."""
+        me = self.env.user
+        if self.env.su or me.has_group('collection_base.collection_base_group_manager'):
+            return
+        if not me.has_group('collection_base.collection_base_group_supervisor'):
+            raise AccessError(self.env._("Only supervisors verify the field event chain of an agent."))
+        teams = self.env['collection.team'].sudo().search([
+            ('supervisor_id', '=', me.id), ('company_id', 'in', self.env.companies.ids)])
+        others = users - teams.member_ids
+        if others:
+            raise AccessError(self.env._(
+                "You verify the field event chains of the agents of the teams you supervise only; "
+                "%(agents)s is not in one of them.", agents=", ".join(others.mapped('name'))))
+
+    @api.model
+    def _verify_chain_notification(self, users):
+        """Verify the chain of each of ``users`` and say so in one notification."""
+        self._check_chain_verifier(users)
+        messages, intact = [], True
+        for user in users:
+            result = self._verify_chain(user)
+            if result['ok']:
+                messages.append(self.env._("The %(count)s field events of %(agent)s form an unbroken chain.",
+                                           count=result['checked'], agent=user.name))
+            else:
+                intact = False
+                messages.append(self.env._(
+                    "The field event chain of %(agent)s breaks at event #%(sequence)s: %(reason)s. "
+                    "The %(count)s events before it are intact.",
+                    agent=user.name, sequence=result['sequence'], reason=result['reason'], count=result['checked']))
         return {
             'type': 'ir.actions.client',
             'tag': 'display_notification',
             'params': {
                 'title': self.env._("Field event chain"),
-                'message': message,
-                'type': 'success' if result['ok'] else 'danger',
-                'sticky': not result['ok'],
+                'message': "\n".join(messages),
+                'type': 'success' if intact else 'danger',
+                'sticky': not intact,
             },
         }
+
+    def action_verify_chain(self):
+        """The Field Events list's button: verify the chains of the agents of the selected events."""
+        return self._verify_chain_notification(self.user_id)

@@ -23,7 +23,10 @@ class CollectionRoute(models.Model):
     total_distance = fields.Float(string="Total (km)", digits=(10, 2), readonly=True)
     optimized_date = fields.Datetime(string="Optimised On", readonly=True)
 
-    _user_date_uniq = models.Constraint('unique(user_id, date)', "An agent has one route per day.")
+    # an agent working for two companies on one day has a route in each (same name: the update
+    # replaces the former unique(user_id, date) in place)
+    _user_date_uniq = models.Constraint(
+        'unique(user_id, date, company_id)', "An agent has one route per day and company.")
 
     @api.depends('user_id', 'date')
     def _compute_name(self):
@@ -39,11 +42,13 @@ class CollectionRoute(models.Model):
 
     @api.model
     def _get_or_create(self, user, day, company=None):
-        route = self.search([('user_id', '=', user.id), ('date', '=', day)], limit=1)
+        company = company or user.company_id
+        route = self.search([('user_id', '=', user.id), ('date', '=', day), ('company_id', '=', company.id)],
+                            limit=1)
         if not route:
             start = user._get_field_start_point() or (0.0, 0.0)
             route = self.create({
-                'user_id': user.id, 'date': day, 'company_id': (company or user.company_id).id,
+                'user_id': user.id, 'date': day, 'company_id': company.id,
                 'start_latitude': start[0], 'start_longitude': start[1],
             })
         return route

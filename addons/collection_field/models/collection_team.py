@@ -21,6 +21,12 @@ class CollectionTeam(models.Model):
             'context': {'create': False},
         }
 
+    def action_verify_field_chains(self):
+        """Verify the field event chain of each agent of the team."""
+        self.ensure_one()
+        agents = self.member_ids.filtered(lambda user: user.has_group('collection_field.collection_field_group_agent'))
+        return self.env['collection.field.event']._verify_chain_notification(agents)
+
     def action_download_positions_geojson(self):
         self.ensure_one()
         return {'type': 'ir.actions.act_url', 'url': f"/collection_field/team/{self.id}/positions.geojson",

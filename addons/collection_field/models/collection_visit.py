@@ -24,6 +24,12 @@ VISIT_STATES = [
 OPEN_STATES = ('planned', 'checked_in')
 EVENT_BATCH_MAX = 500
 OUTCOME_FIELDS = ('result_code_id', 'note', 'ptp_amount', 'ptp_date', 'cash_amount')
+# The keys of a device's event and the visit's fields they fill (for the labels of errors).
+EVENT_KEY_FIELDS = {
+    'visit_id': 'name', 'result_code': 'result_code_id', 'photos': 'photo_ids', 'data': 'photo_ids',
+    'latitude': 'checkin_latitude', 'longitude': 'checkin_longitude', 'accuracy': 'checkin_accuracy',
+    'is_mock': 'is_mock_location', 'client_time': 'checkin_time',
+}
 # What people may write directly; check-ins, outcomes and routes are written by the field code.
 AGENT_WRITABLE = frozenset(OUTCOME_FIELDS + ('photo_ids', 'sequence'))
 PLANNER_WRITABLE = AGENT_WRITABLE | {'case_id', 'user_id', 'date', 'contact_point_id', 'latitude', 'longitude',
@@ -87,8 +93,8 @@ class CollectionVisit(models.Model):
     checkin_time = fields.Datetime(string="Checked In At", readonly=True, copy=False,
                                    help="The device's time of the check-in.")
     checkin_server_time = fields.Datetime(string="Check-in Received", readonly=True, copy=False)
-    checkin_latitude = fields.Float(readonly=True, copy=False, digits=(10, 7))
-    checkin_longitude = fields.Float(readonly=True, copy=False, digits=(10, 7))
+    checkin_latitude = fields.Float(string="Check-in Latitude", readonly=True, copy=False, digits=(10, 7))
+    checkin_longitude = fields.Float(string="Check-in Longitude", readonly=True, copy=False, digits=(10, 7))
     checkin_accuracy = fields.Float(string="Accuracy (m)", readonly=True, copy=False)
     checkin_distance = fields.Float(string="Distance to Address (m)", readonly=True, copy=False, digits=(10, 1))
     geofence_state = fields.Selection([
@@ -132,6 +138,8 @@ class CollectionVisit(models.Model):
         "(case_id, date) WHERE state IN ('planned', 'checked_in')",
         "This case already has an open visit on that day.")
     _flagged_idx = models.Index('(company_id, date DESC) WHERE is_flagged')
+    # the field agents' record rules: "the case has an open visit assigned to me"
+    _case_agent_state_idx = models.Index('(case_id, user_id, state)')
 
     # ------------------------------------------------------------------
     # Computes
@@ -243,6 +251,27 @@ class CollectionVisit(models.Model):
                 "from the field agent's device.",
                 fields=", ".join(sorted(self._fields[name].string for name in forbidden if name in self._fields)),
                 visit=", ".join(self.mapped('name'))))
+        if allowed is AGENT_WRITABLE and AGENT_WRITABLE & vals.keys():
+            self._check_worker()
+
+    def _check_worker(self):
+        """Only the visit's agent, a supervisor of the agent's team (or of the visit's team) or a
+        manager records an outcome or reorders the stops: reading a visit is not enough."""
+        user = self.env.user
+        if self.env.su or user.has_group(MANAGER_GROUP):
+            return
+        is_supervisor = user.has_group(SUPERVISOR_GROUP)
+        for visit in self.sudo():
+            if visit.user_id == user:
+                continue
+            teams = (visit.team_id | visit.user_id.collection_team_ids).filtered(
+                lambda team: team.company_id == visit.company_id)
+            if is_supervisor and user in teams.supervisor_id:
+                continue
+            raise AccessError(self.env._(
+                "Visit %(visit)s is assigned to %(agent)s: only they, a supervisor of their team or a manager "
+                "may record its outcome or move it on the route.",
+                visit=visit.name, agent=visit.user_id.name or self.env._("no agent")))
 
     def _on_assignment(self):
         """Keep teams, assignment history, the case's field agent and the agents' routes in step."""
@@ -305,9 +334,10 @@ class CollectionVisit(models.Model):
     def _get_planning_blocks(self, cases, day):
         """``{case_id: reason}`` of the cases the contact policy does not allow to visit on
         ``day``: caps, days, consent, do-not-contact, disputes, pauses. The allowed hours are
-        left to the check-in (a day is planned before its visiting hours start)."""
-        verdicts = self.env['collection.contact.policy'].with_context(collection_field_planning=True)._check_contact_batch(
-            cases, 'visit', at=self._planning_moment(day))
+        left to the check-in (a day is planned before its visiting hours start). The 7-day cap
+        counts the visits already planned around ``day`` as well as those posted."""
+        Policy = self.env['collection.contact.policy'].with_context(collection_field_planning=day)
+        verdicts = Policy._check_contact_batch(cases, 'visit', at=self._planning_moment(day))
         return {case_id: reason for case_id, reason in verdicts.items() if reason}
 
     @api.model
@@ -401,6 +431,7 @@ class CollectionVisit(models.Model):
     def _move(self, step):
         """Swap this stop with its neighbour on the route (the agent reorders the day)."""
         self.ensure_one()
+        self._check_worker()
         stops = self.route_id._get_ordered_visits()
         if self not in stops:
             return True
@@ -433,6 +464,7 @@ class CollectionVisit(models.Model):
     def action_done(self):
         """Record the outcome typed on the form, as a field event of the current agent."""
         self.ensure_one()
+        self._check_worker()
         if self.state not in OPEN_STATES:
             raise UserError(self.env._("Visit %(visit)s already has its outcome.", visit=self.name))
         if not self.result_code_id:
@@ -448,8 +480,9 @@ class CollectionVisit(models.Model):
         try:
             self._apply_outcome(self.env.user, str(uuid.uuid4()), fields.Datetime.now(), data)
         except ItemError as error:
-            raise UserError(self.env._("Visit %(visit)s: %(field)s %(reason)s.",
-                                       visit=self.name, field=error.field, reason=error.reason)) from None
+            raise UserError(self.env._("Visit %(visit)s, %(field)s: %(reason)s", visit=self.name,
+                                       field=self._get_event_key_label(error.field),
+                                       reason=error.get_reason(self.env))) from None
         return {'type': 'ir.actions.act_window_close'} if self.env.context.get('dialog') else True
 
     def action_print_receipt(self):
@@ -476,10 +509,14 @@ class CollectionVisit(models.Model):
         }])
         if result['errors']:
             error = result['errors'][0]
-            raise UserError(self.env._("Check-in refused: %(field)s %(reason)s.",
-                                       field=error['field'], reason=error['reason']))
+            raise UserError(self.env._("Check-in refused, %(field)s: %(reason)s",
+                                       field=self._get_event_key_label(error['field']), reason=error['reason']))
         self.invalidate_recordset()
         visit = self.sudo()
+        if visit.state == 'cancelled':
+            message = self.env._("This visit was cancelled: the check-in is kept, flagged for your supervisor.")
+            return {'geofence_state': False, 'distance': 0.0, 'is_flagged': True,
+                    'flags': visit._get_closed_flag(), 'message': message}
         if visit.geofence_state == 'verified':
             message = self.env._("Checked in %(distance)s m from the address.", distance=round(visit.checkin_distance))
         elif visit.geofence_state == 'outside':
@@ -514,9 +551,10 @@ class CollectionVisit(models.Model):
         :raise ItemError: when the batch itself is not a list or is too long
         """
         if not isinstance(events, list):
-            raise ItemError('events', "must be a list")
+            raise ItemError('events', self.env._("must be a list"))
         if len(events) > EVENT_BATCH_MAX:
-            raise ItemError('events', f"has {len(events)} items; a batch holds at most {EVENT_BATCH_MAX}")
+            raise ItemError('events', self.env._("has %(count)s items; a batch holds at most %(max)s",
+                                                 count=len(events), max=EVENT_BATCH_MAX))
         user = self.env.user
         now = fields.Datetime.now()
         tolerance = user.company_id.collection_field_future_tolerance
@@ -526,18 +564,18 @@ class CollectionVisit(models.Model):
             client_id = None
             try:
                 if not isinstance(item, dict):
-                    raise ItemError('item', "must be an object")
+                    raise ItemError('item', self.env._("must be an object"))
                 client_id = parse_client_id(item)
                 client_time = parse_time(item, 'client_time', now, tolerance)
                 event_type = item.get('type')
                 if event_type not in ('check_in', 'outcome', 'photo'):
-                    raise ItemError('type', "must be one of check_in, outcome, photo")
+                    raise ItemError('type', self.env._("must be one of %(types)s", types="check_in, outcome, photo"))
                 visit_id = item.get('visit_id')
                 if not isinstance(visit_id, int) or isinstance(visit_id, bool) or visit_id <= 0:
-                    raise ItemError('visit_id', "must be the id of a visit")
+                    raise ItemError('visit_id', self.env._("must be the id of a visit"))
                 data = self._parse_event_data(event_type, item)
             except ItemError as error:
-                errors.append(error.as_dict(index, client_id))
+                errors.append(error.as_dict(index, client_id, self.env))
                 continue
             parsed.append((client_time, index, client_id, event_type, visit_id, data))
         accepted = duplicates = 0
@@ -552,16 +590,27 @@ class CollectionVisit(models.Model):
                     getattr(visit, f'_apply_{event_type}')(user, client_id, client_time, data)
                     self.env.flush_all()
             except ItemError as error:
-                errors.append(error.as_dict(index, client_id))
+                errors.append(error.as_dict(index, client_id, self.env))
                 continue
             except (UserError, ValidationError, AccessError) as error:
                 errors.append(ItemError(self._guess_error_field(event_type, data), str(error)).as_dict(
-                    index, client_id))
+                    index, client_id, self.env))
                 continue
             accepted += 1
-            results.append({'index': index, 'client_id': client_id, 'status': 'stored', 'visit_id': visit_id})
+            result = {'index': index, 'client_id': client_id, 'status': 'stored', 'visit_id': visit_id}
+            event = Event._find(user, client_id)
+            if event.is_flagged:
+                result.update(is_flagged=True, flag_reason=event.flag_reason)
+            results.append(result)
         return {'accepted': accepted, 'duplicates': duplicates, 'errors': sorted(errors, key=lambda e: e['index']),
                 'results': results}
+
+    @api.model
+    def _get_event_key_label(self, key):
+        """The label of the visit field an event's key (``cash_amount``, ``photos[1].data``) fills."""
+        name = key.split('[', 1)[0].split('.', 1)[0]
+        field = self._fields.get(EVENT_KEY_FIELDS.get(name, name))
+        return field._description_string(self.env) if field else key
 
     @api.model
     def _guess_error_field(self, event_type, data):
@@ -583,7 +632,7 @@ class CollectionVisit(models.Model):
         if code in (None, ''):
             code = item.get('result_code_id')
         if code in (None, ''):
-            raise ItemError('result_code', "is required")
+            raise ItemError('result_code', self.env._("is required"))
         data = {
             'result_code': code,
             'note': item.get('note') or '',
@@ -593,15 +642,15 @@ class CollectionVisit(models.Model):
             'photos': [],
         }
         if not isinstance(data['note'], str):
-            raise ItemError('note', "must be text")
+            raise ItemError('note', self.env._("must be text"))
         if data['ptp_date']:
             try:
                 data['ptp_date'] = fields.Date.to_string(fields.Date.to_date(data['ptp_date']))
             except (TypeError, ValueError):
-                raise ItemError('ptp_date', "must be a date (YYYY-MM-DD)") from None
+                raise ItemError('ptp_date', self.env._("must be a date (YYYY-MM-DD)")) from None
         photos = item.get('photos') or []
         if not isinstance(photos, list):
-            raise ItemError('photos', "must be a list")
+            raise ItemError('photos', self.env._("must be a list"))
         for position, photo in enumerate(photos):
             data['photos'].append(self._parse_photo(photo, f'photos[{position}].data'))
         return data
@@ -610,15 +659,15 @@ class CollectionVisit(models.Model):
     def _parse_photo(self, item, field):
         from ..tools.photo import NotAnImage, inspect_image
         if not isinstance(item, dict) or not isinstance(item.get('data'), str):
-            raise ItemError(field, "must hold the photo as base64 text")
+            raise ItemError(field, self.env._("must hold the photo as base64 text"))
         try:
             raw = base64.b64decode(item['data'], validate=True)
         except (ValueError, TypeError):
-            raise ItemError(field, "is not valid base64") from None
+            raise ItemError(field, self.env._("is not valid base64")) from None
         try:
             info = inspect_image(raw)
         except NotAnImage as error:
-            raise ItemError(field, f"is not an image ({error})") from None
+            raise ItemError(field, self.env._("is not an image (%(error)s)", error=error)) from None
         name = item.get('name') if isinstance(item.get('name'), str) else None
         return {'name': name or f"photo-{info['sha256'][:12]}.{info['format'].lower()}", 'raw': raw, 'info': info}
 
@@ -627,10 +676,14 @@ class CollectionVisit(models.Model):
         """The visit (as superuser) an event of ``user`` is about: one they are or were assigned."""
         visit = self.sudo().browse(visit_id).exists()
         if not visit:
-            raise ItemError('visit_id', f"visit {visit_id} does not exist")
+            raise ItemError('visit_id', self.env._("visit %(visit)s does not exist", visit=visit_id))
         if user not in visit.assignee_history_ids and visit.user_id != user:
-            raise ItemError('visit_id', f"visit {visit_id} is not assigned to you")
+            raise ItemError('visit_id', self.env._("visit %(visit)s is not assigned to you", visit=visit_id))
         return visit
+
+    def _get_closed_flag(self):
+        """The flag of an event that arrives for a visit no longer open."""
+        return self.env._("visit no longer open (%(state)s)", state=dict(VISIT_STATES)[self.state])
 
     def _event_flags(self, user):
         """(is_reassigned, reason) of an event of ``user`` on this visit (self is sudo)."""
@@ -640,8 +693,6 @@ class CollectionVisit(models.Model):
 
     def _apply_check_in(self, user, client_id, client_time, data):
         self.ensure_one()
-        if self.state == 'cancelled':
-            raise ItemError('visit_id', f"visit {self.id} is cancelled")
         company = self.company_id
         reassigned, reason = self._event_flags(user)
         distance = (haversine_m(self.latitude, self.longitude, data['latitude'], data['longitude'])
@@ -662,9 +713,16 @@ class CollectionVisit(models.Model):
             (self.env._("outside the geofence"), geofence == 'outside'),
             (self.env._("low accuracy"), low_accuracy), (self.env._("mock location"), data['is_mock']),
             (self.env._("impossible speed"), speed), (reason, reassigned),
-            (check.reason, not check.allowed)) if on]
+            (check.reason, not check.allowed), (self._get_closed_flag(), self.state == 'cancelled')) if on]
         if flags:
             event._flag("; ".join(flags))
+        if self.state == 'cancelled':
+            # delivered late for a visit cancelled meanwhile: kept in the chain and flagged only
+            self.message_post(body=self.env._(
+                "%(agent)s checked in on their device at %(time)s after this visit was cancelled; "
+                "the check-in is kept in field event #%(sequence)s.",
+                agent=user.name, time=fields.Datetime.to_string(client_time), sequence=event.sequence))
+            return
         if self.checkin_time and self.checkin_time <= client_time and self.state != 'planned':
             # a later duplicate check-in of the same visit: the first one stands, the event is kept
             return
@@ -691,10 +749,12 @@ class CollectionVisit(models.Model):
     def _apply_photo(self, user, client_id, client_time, data):
         self.ensure_one()
         reassigned, reason = self._event_flags(user)
+        if self.state == 'cancelled':
+            reason = "; ".join(filter(None, [reason, self._get_closed_flag()]))
         photo = data['photo']
         event, _created = self.env['collection.field.event']._record(
             user, 'photo', client_id, client_time, self._photo_payload(photo), visit=self, record=self,
-            is_flagged=reassigned, flag_reason=reason)
+            is_flagged=bool(reason), flag_reason=reason)
         attachment = self._attach_photos([photo], user)
         event._link_record(attachment)
 
@@ -737,8 +797,7 @@ class CollectionVisit(models.Model):
         already = visit.state not in OPEN_STATES
         if already:
             reason = "; ".join(filter(None, [reason, self.env._(
-                "visit already %(state)s; this outcome is kept in the event only",
-                state=dict(VISIT_STATES)[visit.state])]))
+                "%(flag)s; this outcome is kept in the event only", flag=visit._get_closed_flag())]))
         event, _created = self.env['collection.field.event']._record(
             user, 'outcome', client_id, client_time, payload, visit=visit, record=visit,
             is_flagged=bool(reassigned or already), flag_reason=reason or False)
@@ -800,17 +859,18 @@ class CollectionVisit(models.Model):
         else:
             record = Code.search([('code', '=', str(code))], limit=1)
         if not record:
-            raise ItemError('result_code', f"{code} is not a result code")
+            raise ItemError('result_code', self.env._("%(code)s is not a result code", code=code))
         visit_type = self.env.ref('collection_base.collection_action_type_visit')
         if not record._applies_to(visit_type):
-            raise ItemError('result_code', f"{record.code} does not apply to field visits")
+            raise ItemError('result_code', self.env._("%(code)s does not apply to field visits", code=record.code))
         return record
 
     def _create_outcome_ptp(self, user, code, data):
         if not (code.requires_ptp or data.get('ptp_amount')):
             return self.env['collection.ptp']
         if not data.get('ptp_amount') or not data.get('ptp_date'):
-            raise ItemError('ptp_amount', f"result {code.code} needs a promised amount and date")
+            raise ItemError('ptp_amount', self.env._(
+                "result %(code)s needs a promised amount and date", code=code.code))
         try:
             return self.env['collection.ptp'].sudo().with_context(collection_ptp_enforce_policy=True).create({
                 'case_id': self.case_id.id,

@@ -27,6 +27,32 @@ class ResCompany(models.Model):
         string="Nearby Radius (m)", default=2000,
         help="Default radius of the search for nearby customers with overdue amounts.")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._collection_field_create_receipt_sequences()
+        return companies
+
+    @api.model
+    def _collection_field_create_receipt_sequences(self):
+        """Give each company (``self``, else every company) its own cash receipt sequence.
+
+        A new sequence starts after the last number of the shared one, so that no company gets
+        a number it already used while companies shared it."""
+        companies = self or self.search([])
+        Sequence = self.env['ir.sequence'].sudo()
+        numbered = Sequence.search([
+            ('code', '=', 'collection.cash.receipt'), ('company_id', 'in', companies.ids)]).company_id
+        shared = self.env.ref('collection_field.seq_collection_cash_receipt', raise_if_not_found=False)
+        Sequence.create([{
+            'name': self.env._("Field Cash Receipt (%(company)s)", company=company.name),
+            'code': 'collection.cash.receipt',
+            'prefix': 'RC/%(year)s/',
+            'padding': 6,
+            'company_id': company.id,
+            'number_next': shared.number_next_actual if shared else 1,
+        } for company in companies - numbered])
+
     @api.constrains('collection_field_geofence_radius', 'collection_field_accuracy_threshold',
                     'collection_field_max_speed_kmh', 'collection_field_future_tolerance',
                     'collection_field_retention_days', 'collection_field_cash_limit',

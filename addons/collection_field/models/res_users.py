@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 
 class ResUsers(models.Model):
@@ -23,12 +23,22 @@ class ResUsers(models.Model):
     field_cash_currency_id = fields.Many2one(related='company_id.currency_id', string="Cash Currency")
     field_cash_in_hand = fields.Monetary(
         string="Cash in Hand", compute='_compute_field_cash_in_hand', currency_field='field_cash_currency_id',
-        help="Cash collected by this agent and not yet deposited.")
+        help="Cash collected by this agent and not yet deposited, in the currency of the cash limit "
+             "(receipts in other currencies converted at the rate of their day).")
+    field_cash_in_hand_detail = fields.Char(
+        string="Cash in Hand by Currency", compute='_compute_field_cash_in_hand',
+        help="The cash in hand in each currency it was collected in.")
 
     def _compute_field_cash_in_hand(self):
-        totals = self.env['collection.cash.receipt']._get_cash_in_hand(self.ids)
+        Receipt = self.env['collection.cash.receipt']
+        totals = Receipt._get_cash_in_hand(self.ids)
+        by_currency = Receipt._get_cash_in_hand_by_currency(self.ids)
         for user in self:
             user.field_cash_in_hand = totals.get(user.id, 0.0)
+            user.field_cash_in_hand_detail = " + ".join(
+                format_amount(self.env, amount, currency)
+                for currency, amount in sorted(by_currency.get(user.id, {}).items(), key=lambda i: i[0].name)
+            ) or False
 
     def _get_field_cash_limit(self):
         self.ensure_one()
@@ -56,16 +66,17 @@ class ResUsers(models.Model):
         ])
 
     def _get_last_field_positions(self):
-        """``{user_id: {latitude, longitude, accuracy, device_time, source}}`` of the latest
-        known position of each user (one index lookup per user)."""
+        """``{user_id: {latitude, longitude, accuracy, device_time, source, is_mock_location}}`` of
+        the latest known position of each user (one index lookup per user)."""
         if not self:
             return {}
         self.env['collection.agent.location'].flush_model()
         rows = self.env.execute_query_dict(SQL("""
-            SELECT u.id AS user_id, l.id, l.latitude, l.longitude, l.accuracy, l.device_time, l.source
+            SELECT u.id AS user_id, l.id, l.latitude, l.longitude, l.accuracy, l.device_time, l.source,
+                   l.is_mock_location
               FROM unnest(%(ids)s::int[]) AS u(id)
               JOIN LATERAL (
-                    SELECT id, latitude, longitude, accuracy, device_time, source
+                    SELECT id, latitude, longitude, accuracy, device_time, source, is_mock_location
                       FROM collection_agent_location
                      WHERE user_id = u.id
                   ORDER BY device_time DESC, id DESC

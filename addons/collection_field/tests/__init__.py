@@ -1,5 +1,6 @@
 from . import test_geo
 from . import test_access
+from . import test_access_company
 from . import test_planning
 from . import test_route
 from . import test_check_in
@@ -11,3 +12,6 @@ from . import test_http
 from . import test_outcome_form
 from . import test_strategy_visit
 from . import test_tour
+from . import test_late_events
+from . import test_receipt_numbers_currencies
+from . import test_item_errors

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -40,6 +42,68 @@ class TestFieldAccess(FieldTestCommon):
         self.assertEqual(self.case_a.field_user_id, self.field_agent_2)
         self.assertFalse(self.env['collection.case'].with_user(self.field_agent).search([]))
         self.assertIn(self.field_agent, self.visit_a.assignee_history_ids)
+
+    def _field_reach(self, agent):
+        """What ``agent`` reads of the cases: cases, loans, contact points, actions, payments."""
+        env = self.env(user=agent)
+        return {model: env[model].search([]) for model in (
+            'collection.case', 'collection.loan', 'collection.contact.point', 'collection.action',
+            'collection.payment')}
+
+    def test_cancelled_visit_ends_the_agents_access(self):
+        self.assertEqual(self._field_reach(self.field_agent)['collection.case'], self.case_a)
+        self.visit_a.with_user(self.supervisor).action_cancel()
+        self.assertEqual(self.visit_a.state, 'cancelled')
+        reach = self._field_reach(self.field_agent)
+        self.assertFalse(any(reach.values()), reach)
+        with self.assertRaises(AccessError):
+            self.case_a.with_user(self.field_agent).read(['total_overdue'])
+        # the agent still reads their own (cancelled) visit
+        self.assertEqual(self.visit_a.with_user(self.field_agent).read(['state'])[0]['state'], 'cancelled')
+
+    def test_done_visit_ends_the_agents_access(self):
+        result = self._record_outcome(self.visit_a, self.field_agent, code='CASH', cash_amount=20.0)
+        self.assertEqual(result['accepted'], 1, result)
+        self.assertEqual(self.visit_a.state, 'done')
+        reach = self._field_reach(self.field_agent)
+        self.assertFalse(any(reach.values()), reach)
+        # their visit, its receipt and their events stay theirs
+        visit = self.visit_a.with_user(self.field_agent)
+        self.assertEqual(visit.read(['state', 'cash_amount'])[0]['cash_amount'], 20.0)
+        self.env.invalidate_all()
+        values = visit.web_read({'case_id': {'fields': {'display_name': {}}}, 'total_overdue': {}})[0]
+        self.assertEqual(values['case_id']['display_name'], self.case_a.display_name)
+        receipt = self.visit_a.receipt_id.with_user(self.field_agent)
+        self.env.invalidate_all()
+        values = receipt.web_read({'case_id': {'fields': {'display_name': {}}},
+                                   'loan_id': {'fields': {'display_name': {}}}, 'amount': {}})[0]
+        self.assertEqual(values['loan_id']['display_name'], 'ACC-F-A')
+        self.assertEqual(self.env['collection.cash.receipt'].with_user(self.field_agent).search([]),
+                         self.visit_a.receipt_id)
+        # and they still print the receipt, with the case and loan numbers
+        self.env.invalidate_all()
+        html = self.env['ir.actions.report'].with_user(self.field_agent)._render_qweb_html(
+            'collection_field.collection_cash_receipt_report', self.visit_a.receipt_id.ids)[0].decode()
+        for expected in (self.case_a.name, 'ACC-F-A', "Anna Address"):
+            self.assertIn(expected, html)
+        self.assertTrue(self.env['collection.field.event'].with_user(self.field_agent).search([]))
+        # a new open visit gives the case back
+        self._visit(self.case_a, self.field_agent, day=self.today + timedelta(days=1))
+        self.assertEqual(self._field_reach(self.field_agent)['collection.case'], self.case_a)
+
+    def test_two_agents_with_open_visits_of_one_case(self):
+        tomorrow = self.today + timedelta(days=1)
+        visit_2 = self._visit(self.case_a, self.field_agent_2, day=tomorrow)
+        self.assertEqual(self.case_a.field_user_id, self.field_agent_2)  # the latest assigned
+        for agent in (self.field_agent, self.field_agent_2):
+            reach = self._field_reach(agent)
+            self.assertIn(self.case_a, reach['collection.case'], agent.name)
+            self.assertEqual(reach['collection.loan'] & self.case_a.loan_ids, self.case_a.loan_ids, agent.name)
+            self.assertIn(self.case_a.partner_id, reach['collection.contact.point'].partner_id, agent.name)
+        # the second agent's visit ends: the first keeps the case, the second loses it
+        visit_2.with_user(self.supervisor).action_cancel()
+        self.assertIn(self.case_a, self._field_reach(self.field_agent)['collection.case'])
+        self.assertNotIn(self.case_a, self._field_reach(self.field_agent_2)['collection.case'])
 
     def test_field_agent_private_records(self):
         self._check_in(self.visit_a, self.field_agent, HOME_LAT + 0.01, HOME_LON)

@@ -124,3 +124,26 @@ class TestCash(FieldTestCommon, HttpCase):
         self.assertEqual(receipt.state, 'cancelled')
         self.assertEqual(receipt.payment_id.state, 'reversed')
         self.assertEqual(self.case_a.total_overdue, 200.0)
+
+    def test_cancel_receipt_of_draft_deposit_then_reconcile(self):
+        self._collect(self.visit, 150.0, 'cash-1')
+        other = self._visit(self.case_b, self.field_agent)
+        self._collect(other, 60.0, 'cash-2')
+        deposit = self.env['collection.cash.deposit'].with_user(self.field_agent).create({
+            'branch': "Main Street branch", 'deposited_amount': 150.0})
+        self.assertEqual((deposit.receipt_count, deposit.expected_amount), (2, 210.0))
+        # the supervisor cancels a receipt the deposit already picked up: it leaves the deposit
+        wrong = other.receipt_id
+        wrong.with_user(self.supervisor).action_cancel()
+        self.assertEqual((wrong.state, wrong.deposit_id), ('cancelled', self.env['collection.cash.deposit']))
+        self.assertEqual(deposit.receipt_ids, self.visit.receipt_id)
+        self.assertEqual((deposit.receipt_count, deposit.expected_amount, deposit.difference), (1, 150.0, 0.0))
+        self.assertIn(wrong.name, deposit.message_ids[0].body)
+        # and the deposit can be reconciled
+        deposit.with_user(self.supervisor).action_reconcile()
+        self.assertEqual((deposit.state, deposit.has_difference), ('reconciled', False))
+        self.assertEqual(self.visit.receipt_id.state, 'reconciled')
+        self.assertEqual(wrong.payment_id.state, 'reversed')
+        # a receipt of a reconciled deposit cannot be cancelled any more
+        with self.assertRaisesRegex(UserError, "deposit .* is reconciled"):
+            self.visit.receipt_id.with_user(self.supervisor).action_cancel()

@@ -113,7 +113,7 @@ class TestCheckIn(FieldTestCommon):
             self.assertTrue(result['errors'][0]['reason'])
         self.assertFalse(self.visit.event_ids)
         self.assertEqual(self.visit.state, 'planned')
-        with self.assertRaisesRegex(UserError, "latitude"):
+        with self.assertRaisesRegex(UserError, "Check-in refused, Check-in Latitude: must be at most 90"):
             self.visit.with_user(self.field_agent).action_check_in_from_device(95.0, 0.0, 5.0)
 
     def test_someone_elses_visit(self):

@@ -2,6 +2,7 @@ import base64
 import json
 from datetime import datetime, timedelta
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -63,6 +64,34 @@ class TestFieldEvents(FieldTestCommon):
         result = self.Event._verify_chain(self.field_agent)
         self.assertEqual(result['sequence'], 3)
         self.assertIn("#2 is missing", result['reason'])
+
+    def test_supervisors_verify_their_teams_chains(self):
+        """From the Field Events list or the team form; a supervisor verifies the agents of the
+        teams they supervise, a manager anyone's, nobody else."""
+        self._check_in(self.visit, self.field_agent, HOME_LAT + 0.01, HOME_LON)
+        self._check_in(self._visit(self.case_c, self.field_agent_2), self.field_agent_2, HOME_LAT + 0.09, HOME_LON)
+        events = self.Event.with_user(self.supervisor).search([('user_id', '=', self.field_agent.id)])
+        notification = events.action_verify_chain()
+        self.assertEqual(notification['params']['type'], 'success')
+        self.assertIn("The 1 field events of Fiona Field form an unbroken chain", notification['params']['message'])
+        message = self.field_team.with_user(self.supervisor).action_verify_field_chains()['params']['message']
+        self.assertIn("Fiona Field", message)
+        self.assertIn("Gus Field", message)
+        # another team's supervisor: not from the team form, nor from the user form
+        with self.assertRaisesRegex(AccessError, "Fiona Field, Gus Field is not in one of them"):
+            self.field_team.with_user(self.supervisor_2).action_verify_field_chains()
+        with self.assertRaisesRegex(AccessError, "Fiona Field is not in one of them"):
+            self.field_agent.with_user(self.supervisor_2).action_verify_field_chain()
+        self.assertEqual(self.field_team_south.with_user(self.supervisor_2).action_verify_field_chains()[
+            'params']['type'], 'success')
+        # a manager verifies anyone; an agent nobody
+        self.assertEqual(self.field_agent.with_user(self.manager).action_verify_field_chain()['params']['type'],
+                         'success')
+        with self.assertRaisesRegex(AccessError, "Only supervisors"):
+            self.Event.with_user(self.field_agent).search([]).action_verify_chain()
+        # the list carries the button
+        views = self.Event.with_user(self.supervisor).get_views([(False, 'list')])
+        self.assertIn('action_verify_chain', views['views']['list']['arch'])
 
     def test_offline_events_in_device_order(self):
         """A queue delivered late, outcome listed before check-in: applied in the device's order."""

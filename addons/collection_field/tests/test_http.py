@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import fields
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import HOME_LAT, HOME_LON, FieldTestCommon
 
@@ -89,3 +89,25 @@ class TestFieldHttp(FieldTestCommon, HttpCase):
         response = self.url_open(f'/collection_field/team/{self.field_team.id}/positions.geojson')
         features = response.json()['features']
         self.assertEqual([f['properties']['agent'] for f in features], ["Fiona Field"])
+
+    def test_nearby_only_for_field_work(self):
+        """Listing the overdue customers around a position is for field agents, supervisors and
+        managers: a back-office agent or another internal user (an agency officer) is refused."""
+        new_test_user(self.env, 'plain_officer', groups='base.group_user', name="Olga Officer")
+        params = {'latitude': HOME_LAT, 'longitude': HOME_LON, 'accuracy': 10, 'radius': 1500}
+        for login in ('col_agent', 'plain_officer'):
+            self.authenticate(login, login)
+            response = self.make_jsonrpc_request('/collection_field/nearby', params)
+            self.assertEqual(response['status'], 403, login)
+            self.assertEqual(response['cases'], [], login)
+            self.assertEqual(response['errors'][0]['field'], 'user', login)
+        for login in ('field_agent', 'col_super', 'col_manager'):
+            self.authenticate(login, login)
+            response = self.make_jsonrpc_request('/collection_field/nearby', params)
+            self.assertEqual([case['case_id'] for case in response['cases']], [self.case_a.id], login)
+        # the search stays in the user's current company
+        other = self.env['res.company'].create({'name': "Other Lender"})
+        self.field_agent.write({'company_ids': [(4, other.id)], 'company_id': other.id})
+        self.authenticate('field_agent', 'field_agent')
+        response = self.make_jsonrpc_request('/collection_field/nearby', params)
+        self.assertEqual((response['errors'], response['cases']), ([], []))

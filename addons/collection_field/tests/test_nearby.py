@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import HOME_LAT, HOME_LON, FieldTestCommon
@@ -47,8 +47,51 @@ class TestNearby(FieldTestCommon):
         plan = "\n".join(row[0] for row in self.env.cr.fetchall())
         self.assertIn('collection_contact_point_address_point_gist_idx', plan)
 
+    def _ping(self, agent, latitude, longitude, minutes_ago=1, client_id='p1', **extra):
+        result = self.env['collection.agent.location'].with_user(agent)._ingest_positions([dict({
+            'client_id': client_id, 'latitude': latitude, 'longitude': longitude, 'accuracy': 10,
+            'timestamp': self._time(minutes_ago)}, **extra)])
+        self.assertEqual(result['accepted'], 1, result)
+
+    def _nearby_line(self, agent, case, customer, latitude, longitude, radius=3000):
+        """A line of the agent's nearby form for ``case``, from the position typed in the form."""
+        wizard = self.env['collection.visit.nearby'].with_user(agent).create({
+            'latitude': latitude, 'longitude': longitude, 'accuracy': 10, 'radius': radius})
+        return self.env['collection.visit.nearby.line'].with_user(agent).create({
+            'wizard_id': wizard.id, 'case_id': case.id, 'customer': customer})
+
+    def test_add_to_today_needs_a_recent_stored_position_near_the_case(self):
+        """The typed position does not count: the agent's last stored position does."""
+        near_c = (HOME_LAT + 0.09, HOME_LON)
+        line = self._nearby_line(self.field_agent_2, self.case_c, "Cleo Uptown", *near_c)
+        with self.assertRaisesRegex(UserError, r"Cleo Uptown cannot be added to today: no position of yours "
+                                               r"was received in the last 30 minutes"):
+            line.action_add_to_route()
+        self._ping(self.field_agent_2, *near_c, minutes_ago=45, client_id='old')
+        with self.assertRaisesRegex(UserError, "no position of yours"):
+            line.action_add_to_route()
+        # the agent is at home, types Cleo's position: refused, with the case and the distance
+        self._ping(self.field_agent_2, HOME_LAT, HOME_LON, client_id='home')
+        with self.assertRaisesRegex(UserError, r"Cleo Uptown is 10\d{3} m from your last position .* within 2000 m"):
+            line.action_add_to_route()
+        self.assertFalse(self.Visit.search([('case_id', '=', self.case_c.id)]))
+        self.assertFalse(self.case_c.field_user_id)
+        with self.assertRaises(AccessError):
+            self.case_c.with_user(self.field_agent_2).read(['total_overdue'])
+        # a mock position is no position
+        self._ping(self.field_agent_2, *near_c, client_id='mock', is_mock=True)
+        with self.assertRaisesRegex(UserError, "mock location"):
+            line.action_add_to_route()
+        # really there: added, and the case is theirs while the visit is open
+        self._ping(self.field_agent_2, HOME_LAT + 0.089, HOME_LON, client_id='there', minutes_ago=0)
+        line.action_add_to_route()
+        visit = self.Visit.search([('case_id', '=', self.case_c.id)])
+        self.assertEqual((visit.user_id, visit.origin), (self.field_agent_2, 'nearby'))
+        self.assertEqual(self.env['collection.case'].with_user(self.field_agent_2).search([]), self.case_c)
+
     def test_agent_adds_nearby_customer_to_route(self):
         self._visit(self.case_a, self.field_agent)
+        self._ping(self.field_agent, HOME_LAT + 0.02, HOME_LON + 0.01)
         wizard = Form(self.env['collection.visit.nearby'].with_user(self.field_agent))
         wizard.latitude = HOME_LAT + 0.02
         wizard.longitude = HOME_LON + 0.01
@@ -69,5 +112,5 @@ class TestNearby(FieldTestCommon):
         # a line forged for a far-away case is refused
         forged = self.env['collection.visit.nearby.line'].with_user(self.field_agent).create({
             'wizard_id': record.id, 'case_id': self.case_c.id, 'customer': "Cleo Uptown"})
-        with self.assertRaisesRegex(UserError, "not near your position"):
+        with self.assertRaisesRegex(UserError, "Cleo Uptown is .* m from your last position"):
             forged.action_add_to_route()

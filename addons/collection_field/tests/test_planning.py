@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import Form, tagged
 
 from .common import HOME_LAT, HOME_LON, FieldTestCommon
@@ -76,3 +77,54 @@ class TestPlanning(FieldTestCommon):
         visits = self.Visit.search([('case_id', 'in', (self.case_a | self.case_c).ids)])
         self.assertEqual(visits.user_id, self.field_agent)
         self.assertEqual(len(visits.route_id), 1)
+
+    def test_week_cap_counts_planned_visits(self):
+        """Five visits over five days against a 7-day cap of two: two are planned, three blocked."""
+        planned, blocked = self.Visit, {}
+        for shift in range(1, 6):
+            visits, skipped = self.Visit._plan_visits(
+                self.case_a, self.today + timedelta(days=shift), user=self.field_agent)
+            planned |= visits
+            blocked.update({shift: reason for reason in skipped.values()})
+        self.assertEqual(sorted(planned.mapped('date')),
+                         [self.today + timedelta(days=1), self.today + timedelta(days=2)])
+        self.assertEqual(sorted(blocked), [3, 4, 5])
+        for reason in blocked.values():
+            self.assertIn("7-day visit cap of 2 reached", reason)
+        # the window holds the day whichever order the days are planned in
+        for shift in (6, 4):
+            visits, skipped = self.Visit._plan_visits(
+                self.case_b, self.today + timedelta(days=shift), user=self.field_agent)
+            self.assertTrue(visits, skipped)
+        visits, skipped = self.Visit._plan_visits(self.case_b, self.today + timedelta(days=1), user=self.field_agent)
+        self.assertFalse(visits)
+        self.assertIn("7-day visit cap", skipped[self.case_b.id])
+        # a week later the cap allows a visit again; a cancelled visit frees its place
+        visits, _skipped = self.Visit._plan_visits(self.case_a, self.today + timedelta(days=9), user=self.field_agent)
+        self.assertTrue(visits)
+        planned.filtered(lambda v: v.date == self.today + timedelta(days=2)).with_user(self.supervisor).action_cancel()
+        visits, _skipped = self.Visit._plan_visits(self.case_a, self.today + timedelta(days=3), user=self.field_agent)
+        self.assertTrue(visits)
+        # the wizard says which cases were not planned and why
+        wizard = Form(self.env['collection.visit.plan'].with_user(self.supervisor).with_context(
+            active_model='collection.case', active_ids=self.case_a.ids))
+        wizard.date = self.today + timedelta(days=4)
+        wizard.assign_method = 'agent'
+        wizard.user_id = self.field_agent
+        result = wizard.save().action_plan()
+        self.assertEqual(result['params']['type'], 'warning')
+        self.assertIn("0 visits planned", result['params']['message'])
+        self.assertIn("7-day visit cap of 2 reached", result['params']['message'])
+
+    def test_week_cap_counts_posted_and_planned_visits(self):
+        """A visit posted three days ago and one planned in three days fill a cap of two."""
+        self.env['collection.action'].create({
+            'case_id': self.case_a.id, 'action_type_id': self.visit_type.id,
+            'result_code_id': self.env.ref('collection_field.collection_result_code_not_home').id,
+            'date': fields.Datetime.now() - timedelta(days=3), 'state': 'posted'})
+        self.assertTrue(self.Visit._plan_visits(self.case_a, self.today + timedelta(days=3), user=self.field_agent)[0])
+        _visits, skipped = self.Visit._plan_visits(self.case_a, self.today + timedelta(days=1), user=self.field_agent)
+        self.assertIn("7-day visit cap", skipped[self.case_a.id])
+        # six days on, the posted visit has left the window: one planned visit only
+        visits, skipped = self.Visit._plan_visits(self.case_a, self.today + timedelta(days=6), user=self.field_agent)
+        self.assertTrue(visits, skipped)

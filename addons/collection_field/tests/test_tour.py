@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import FIELD_AGENT_GROUP
@@ -46,5 +47,16 @@ class TestTodayTour(HttpCase):
         self.assertEqual(visit.result_code_id.code, 'CASH')
         self.assertEqual(visit.note, "Paid 50 in cash at the door")
         self.assertEqual((visit.receipt_id.amount, visit.receipt_id.payment_id.custody_state), (50.0, 'custody'))
-        self.assertEqual(visits[1].state, 'planned')
+        # the promise to pay, with the photo taken at the door
+        later = visits[1]
+        self.assertEqual((later.state, later.result_code_id.code), ('done', 'PTP'))
+        self.assertEqual(later.ptp_id.amount, 120.0)
+        # three days after the phone's today (its time zone may be a day off the server's)
+        self.assertIn((later.ptp_id.date - fields.Date.today()).days, (2, 3, 4))
+        self.assertEqual(later.note, "Promises 120 on Friday")
+        self.assertEqual(later.photo_ids.mapped('name'), ['door.jpg'])
+        self.assertEqual(later.photo_ids.mimetype, 'image/jpeg')
+        self.assertTrue(later.photo_ids.collection_sha256)
+        # moved down, then up again: Tara is the first stop
+        self.assertEqual(visits[0].route_id._get_ordered_visits(), visits)
         self.assertTrue(self.env['collection.field.event']._verify_chain(agent)['ok'])

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
@@ -6,6 +8,8 @@ from ..tools.geo import haversine_m
 from ..tools.payload import ItemError, parse_position
 
 MAX_RADIUS = 50000
+# "Add to today" trusts the agent's stored position (ping or check-in) of the last 30 minutes only
+POSITION_MAX_AGE = timedelta(minutes=30)
 
 
 class CollectionVisitNearby(models.TransientModel):
@@ -81,13 +85,7 @@ class CollectionVisitNearbyLine(models.TransientModel):
         case = self.env['collection.case'].sudo().browse(self.case_id).exists()
         if not case or case.company_id not in self.env.companies:
             raise UserError(self.env._("This case no longer exists."))
-        # the line is the agent's own record: check again that the customer is near the position
-        wizard = self.wizard_id
-        point = self.env['collection.contact.point'].sudo().browse(
-            self.env['collection.visit']._get_address_points(case).get(case.id))
-        if not point or not 0 < wizard.radius <= MAX_RADIUS or haversine_m(
-                wizard.latitude, wizard.longitude, point.latitude, point.longitude) > wizard.radius:
-            raise UserError(self.env._("%(customer)s is not near your position.", customer=self.customer))
+        self._check_near_agent(case)
         visits, skipped = self.env['collection.visit']._plan_visits(
             case, fields.Date.context_today(self), origin='nearby', user=self.env.user)
         if skipped:
@@ -102,3 +100,33 @@ class CollectionVisitNearbyLine(models.TransientModel):
             'target': 'new',
             'name': self.env._("Nearby Customers"),
         }
+
+    def _check_near_agent(self, case):
+        """The case must lie within the company's nearby radius of the agent's last stored
+        position (a ping or a check-in of the last 30 minutes), not of the position typed in the
+        form: an agent puts on their route only the customers they are really near."""
+        user = self.env.user
+        last = user._get_last_field_positions().get(user.id)
+        max_age = int(POSITION_MAX_AGE.total_seconds() // 60)
+        if not last or last['device_time'] < fields.Datetime.now() - POSITION_MAX_AGE:
+            raise UserError(self.env._(
+                "%(case)s cannot be added to today: no position of yours was received in the last %(minutes)s "
+                "minutes. Use your position (or check in at a visit) and try again.",
+                case=case.display_name, minutes=max_age))
+        if last['is_mock_location']:
+            raise UserError(self.env._(
+                "%(case)s cannot be added to today: your last position came from a mock location.",
+                case=case.display_name))
+        point = self.env['collection.contact.point'].sudo().browse(
+            self.env['collection.visit']._get_address_points(case).get(case.id))
+        if not point or not (point.latitude or point.longitude):
+            raise UserError(self.env._("%(case)s cannot be added to today: its address has no position.",
+                                       case=case.display_name))
+        radius = case.company_id.collection_field_nearby_radius
+        distance = haversine_m(last['latitude'], last['longitude'], point.latitude, point.longitude)
+        if distance > radius:
+            raise UserError(self.env._(
+                "%(case)s is %(distance)s m from your last position (%(time)s UTC); only customers within "
+                "%(radius)s m of it can be added to today.",
+                case=case.display_name, distance=round(distance), radius=radius,
+                time=fields.Datetime.to_string(last['device_time'])))

@@ -12,12 +12,16 @@ from ..tools.extract_reader import FILE_SUFFIXES, ExtractError, ExtractReader, r
 from ..tools.sync_schema import DEFAULT_MAPPINGS, TARGET_ORDER, TARGETS
 from ..tools.t24_soap import OPERATIONS, SoapEnquirySource, SoapSyncError, T24EnquiryClient
 from .collection_sync_engine import BatchRejected, SyncPlan
+from .collection_sync_run import SyncBusyError
 
 _logger = logging.getLogger(__name__)
 
 # an incremental SOAP enquiry asks for changes since the last watermark minus this margin,
 # so that records committed at the watermark's second are not missed (re-reading is harmless)
 WATERMARK_OVERLAP = timedelta(minutes=5)
+# a scheduled run that finds another sync running (connectors set up together start together)
+# tries again this much later, until it gets its turn
+BUSY_RETRY_DELAY = timedelta(minutes=5)
 
 
 class BatchSkipped(BatchRejected):
@@ -208,7 +212,11 @@ class CollectionConnector(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_cron(self):
-        self.cron_id.sudo().unlink()
+        crons = self.cron_id.sudo()
+        # a scheduled action is an extension of its server action (_inherits), which outlives it
+        actions = crons.ir_actions_server_id
+        crons.unlink()
+        actions.unlink()
 
     def _cron_name(self):
         return self.env._("Collection sync: %(connector)s", connector=self.name)
@@ -289,14 +297,30 @@ class CollectionConnector(models.Model):
         if not self.active:
             raise UserError(self.env._("The connector %(connector)s is archived.", connector=self.name))
         self._get_or_create_cron()._trigger()
+        Run = self.env['collection.sync.run']
+        if Run._is_locked('sync'):
+            # the queued run will find the lock taken and wait for its turn (_cron_sync)
+            running = Run._get_running('sync')
+            message = self.env._(
+                "Run %(run)s (%(connector)s) has been running since %(since)s and only one sync runs at a "
+                "time: %(this)s is queued and starts once it has finished; its run then appears under Runs.",
+                run=running.name, connector=running.connector_id.display_name, since=running.date_start,
+                this=self.name) if running else self.env._(
+                "Another synchronisation is running and only one runs at a time: %(this)s is queued and "
+                "starts once it has finished; its run then appears under Runs.", this=self.name)
+            title, kind = self.env._("Sync queued behind another one"), 'warning'
+        else:
+            message = self.env._("%(connector)s will run in a moment; its run appears under Runs.",
+                                 connector=self.name)
+            title, kind = self.env._("Sync queued"), 'info'
         return {
             'type': 'ir.actions.client',
             'tag': 'display_notification',
             'params': {
-                'type': 'info',
-                'title': self.env._("Sync queued"),
-                'message': self.env._("%(connector)s will run in a moment; its run appears under Runs.",
-                                      connector=self.name),
+                'type': kind,
+                'title': title,
+                'message': message,
+                'sticky': kind == 'warning',
                 'next': {'type': 'ir.actions.act_window_close'},
             },
         }
@@ -325,8 +349,27 @@ class CollectionConnector(models.Model):
         for connector in self.filtered('active'):
             try:
                 connector._run_sync(trigger='cron', checkpoint=self._commit_checkpoint)
+            except SyncBusyError as error:
+                retry_at = connector._retry_when_free()
+                _logger.warning("Collection sync of %s postponed to %s UTC: %s", connector.code, retry_at, error)
             except UserError as error:
-                _logger.info("Collection sync of %s not run: %s", connector.code, error)
+                _logger.warning("Collection sync of %s not run: %s", connector.code, error)
+
+    def _retry_when_free(self):
+        """Another sync holds the lock: run this connector's scheduled action again in
+        ``BUSY_RETRY_DELAY`` (and so on until it gets its turn) rather than skip it until its
+        next scheduled time. Returns when it will try again."""
+        self.ensure_one()
+        cron = self._get_or_create_cron()
+        now = fields.Datetime.now()
+        retry_at = now + BUSY_RETRY_DELAY
+        pending = self.env['ir.cron.trigger'].sudo().search(
+            [('cron_id', '=', cron.id), ('call_at', '>', now), ('call_at', '<=', retry_at)],
+            order='call_at', limit=1)
+        if pending:
+            return pending.call_at
+        cron._trigger(at=retry_at)
+        return retry_at
 
     def _run_sync(self, trigger='manual', full=None, paths=None, checkpoint=None):
         """Run the sync of this connector and return its run (``collection.sync.run``).

@@ -30,9 +30,13 @@ WHOLE_RE = r'^[+-]?[0-9]+$'
 E164_RE = r'^\+[1-9][0-9]{6,14}$'
 EMAIL_RE = r'^[^@\s]+@[^@\s]+\.[^@\s]+$'
 PHONE_SPOOL_BYTES = 16 << 20
-# bulk-load mode (tools/bulk_load.py) when a batch writes at least this share of a table's rows
-# and at least ``collection_integration.sync_bulk_min_rows`` rows (0: never)
+# a batch that touches more than this share of the loans refreshes all the cases in one pass
 BULK_SHARE = 0.25
+# bulk-load mode (tools/bulk_load.py) when a batch adds at least as many rows as a table holds
+# (BULK_GROWTH times them: a first load) and at least ``collection_integration.sync_bulk_min_rows``
+# rows (0: never). The mode locks the table, and the tables its foreign keys refer to (users,
+# companies, currencies, partners: every request of Odoo reads them), until the batch commits.
+BULK_GROWTH = 1.0
 BULK_MIN_ROWS = 20000
 # records per outbox event of the sync's changes (loan.created, ...)
 SYNC_EVENT_RECORDS = 1000
@@ -846,7 +850,7 @@ class CollectionSyncEngine(models.AbstractModel):
                    COUNT(*) FILTER (WHERE src.existing_id IS NOT NULL AND (%s) IS DISTINCT FROM (%s))
               FROM _cs_src src
         """, old, new))[0]
-        bulk = self._may_bulk(ctx, table, candidates) and self._bulk_mode(ctx, table, new_rows + changed_rows)
+        bulk = self._may_bulk(ctx, table, candidates) and self._bulk_mode(ctx, table, new_rows)
         if new_rows and bulk:
             # the table is the batch's alone from here on: a row another transaction added
             # since _cs_src was built is taken as existing (and updated below)
@@ -901,14 +905,16 @@ class CollectionSyncEngine(models.AbstractModel):
             set=SQL(", ").join(SQL("%s = %s", SQL.identifier(c), expressions[c]) for c in update_columns)))
 
     def _may_bulk(self, ctx, table, rows):
-        """Whether writing up to ``rows`` rows into ``table`` could call for the bulk-load mode."""
+        """Whether adding up to ``rows`` rows to ``table`` could call for the bulk-load mode."""
         if table in ctx.bulk:
             return False
         return bool(ctx.bulk_min_rows) and rows >= ctx.bulk_min_rows
 
     def _bulk_mode(self, ctx, table, rows):
-        """Load ``table`` in bulk-load mode (``tools/bulk_load.py``) when the batch writes ``rows``
-        rows into it, at least ``BULK_SHARE`` of what it holds; return whether it is."""
+        """Load ``table`` in bulk-load mode (``tools/bulk_load.py``) when the batch adds ``rows``
+        rows to it, at least ``BULK_GROWTH`` times what it holds (a first load); return whether it
+        is. Updates never call for it: a daily extract that changes most loans keeps the tables,
+        and those they refer to, open to Odoo's other requests."""
         if table in ctx.bulk:
             return True
         if not self._may_bulk(ctx, table, rows):
@@ -917,7 +923,7 @@ class CollectionSyncEngine(models.AbstractModel):
         size = self.env.execute_query(SQL("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", table))[0][0]
         if size < 0:
             size = self.env.execute_query(SQL("SELECT COUNT(*) FROM %s", SQL.identifier(table)))[0][0]
-        if rows < BULK_SHARE * size:
+        if rows < BULK_GROWTH * size:
             return False
         if not ctx.bulk.suspend(table):
             _logger.info("%s is in use: loaded without the bulk-load mode", table)

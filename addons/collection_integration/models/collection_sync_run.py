@@ -94,7 +94,7 @@ class CollectionSyncRun(models.Model):
         key = (LOCK_CLASS, LOCK_OBJECTS[operation])
         cr.execute(SQL("SELECT pg_try_advisory_lock(%s, %s)", *key))
         if not cr.fetchone()[0]:
-            running = self.sudo().search([('operation', '=', operation), ('state', '=', 'running')], limit=1)
+            running = self._get_running(operation)
             if running:
                 raise SyncBusyError(self.env._(
                     "%(what)s was not started: run %(run)s (%(connector)s) has been running since %(since)s. "
@@ -114,6 +114,22 @@ class CollectionSyncRun(models.Model):
             except psycopg2.Error:
                 # the transaction is aborted; the lock goes when the connection is closed
                 _logger.exception("Could not release the collection sync lock")
+
+    @api.model
+    def _is_locked(self, operation='sync'):
+        """Whether a session (this one or another) holds the lock of ``operation`` in this
+        database now; takes nothing (a look at ``pg_locks``, which lists every database's)."""
+        return self.env.execute_query(SQL("""
+            SELECT EXISTS(SELECT 1 FROM pg_locks
+                           WHERE locktype = 'advisory' AND classid = %s AND objid = %s AND objsubid = 2
+                             AND granted
+                             AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+        """, LOCK_CLASS, LOCK_OBJECTS[operation]))[0][0]
+
+    @api.model
+    def _get_running(self, operation='sync'):
+        """The run recorded as running (the lock holder's, or one a dead process left)."""
+        return self.sudo().search([('operation', '=', operation), ('state', '=', 'running')], limit=1)
 
     @api.model
     def _close_interrupted(self, operation):

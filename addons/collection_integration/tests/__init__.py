@@ -7,6 +7,7 @@ from . import test_sync_run
 from . import test_sync_bulk
 from . import test_sync_case_totals
 from . import test_cli
+from . import test_sync_killed
 from . import test_sample_sync
 from . import test_sync_parties
 from . import test_payment_endpoint

@@ -1,11 +1,17 @@
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
+import textwrap
+import time
 from concurrent.futures.process import BrokenProcessPool
 
 import phonenumbers
 
+import odoo
 from odoo.tests import BaseCase, tagged
+from odoo.tools import config
 
 from odoo.addons.collection_base.tools.phone import format_e164
 from odoo.addons.collection_integration.tools.phone_batch import format_e164_many
@@ -75,3 +81,65 @@ class TestFormatE164Many(BaseCase):
         with self.assertRaises(BrokenProcessPool):
             list(formatted)
         self.assertEqual(multiprocessing.active_children(), [])
+
+    def test_workers_end_with_a_killed_parent(self):
+        """A process killed outright while its workers format (SIGKILL, the OOM killer: it has no
+        chance to stop them) takes its workers with it; they would wait for a task forever."""
+        program = textwrap.dedent("""
+            import sys
+            from odoo.tools import config
+            from odoo.modules.module import initialize_sys_path
+            config.parse_config(['--addons-path=' + sys.argv[1]])
+            initialize_sys_path()
+            from odoo.addons.collection_integration.tools.phone_batch import format_e164_many
+            numbers = (('+1202555%04d' % (n % 10000), 'US') for n in iter(int, 1))  # endless
+            for n, _row in enumerate(format_e164_many(numbers, processes=2, threshold=10, chunk_size=100)):
+                if n == 1000:
+                    print('formatting', flush=True)
+        """)
+        addons_path = config['addons_path']
+        if isinstance(addons_path, (list, tuple)):
+            addons_path = ','.join(addons_path)
+        environ = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [os.path.dirname(odoo.__path__[0]), *filter(None, [os.environ.get('PYTHONPATH')])]))
+        parent = subprocess.Popen([sys.executable, '-c', program, addons_path], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True, env=environ)
+        self.addCleanup(parent.wait, 60)
+        self.addCleanup(parent.kill)
+        self.assertEqual(parent.stdout.readline(), 'formatting\n', "the workers are formatting")
+        parent.stdout.close()
+        workers = children(parent.pid)
+        self.assertEqual(len(workers), 2)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(60)
+        deadline = time.monotonic() + 60
+        while any(is_running(pid) for pid in workers):
+            if time.monotonic() > deadline:
+                for pid in workers:
+                    if is_running(pid):
+                        os.kill(pid, signal.SIGKILL)
+                self.fail("The workers of a killed process are still there after 60 s")
+            time.sleep(0.05)
+
+
+def process_status(pid):
+    """(state, parent pid) of process ``pid`` (Linux), or None when there is no such process."""
+    try:
+        with open(f'/proc/{pid}/stat') as stat:
+            fields = stat.read().rsplit(')', 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
+
+
+def children(pid):
+    """The pids of the processes whose parent is ``pid``."""
+    return [int(entry) for entry in os.listdir('/proc')
+            if entry.isdigit() and (process_status(entry) or (None, None))[1] == pid]
+
+
+def is_running(pid):
+    """Whether process ``pid`` exists and is not a zombie (ended, waiting for its parent to
+    collect its status)."""
+    status = process_status(pid)
+    return status is not None and status[0] != 'Z'

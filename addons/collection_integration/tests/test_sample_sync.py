@@ -3,6 +3,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from contextlib import closing
 from datetime import date, timedelta
 
 from odoo import fields
@@ -12,7 +13,8 @@ from odoo.tests import TransactionCase, tagged
 from odoo.addons.collection_integration.cli.collection_sync import CollectionSync
 from odoo.addons.collection_integration.tools.extract_reader import ExtractReader
 from odoo.addons.collection_integration.tools.extract_writer import write_extract
-from odoo.addons.collection_integration.tools.sample_extract import add_sample_history, write_sample_extracts
+from odoo.addons.collection_integration.tools.sample_extract import (
+    add_sample_history, check_sample_sync, write_sample_extracts)
 
 from .common import odoo_bin_command
 
@@ -158,3 +160,95 @@ class TestSampleThroughSync(TransactionCase):
         result = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
         self.assertEqual(result.returncode, 1, result.stdout[-2000:] + result.stderr[-2000:])
         self.assertIn("No sample portfolio was written as extract files", result.stderr)
+
+
+@tagged('post_install', '-at_install')
+class TestSampleFormats(TransactionCase):
+    """The sample portfolio written as JSON Lines and as XML extracts (``--format json`` and
+    ``--format xml`` of ``collection_sample_extract``) loads the same portfolio as the CSV one,
+    balanced and without a reject."""
+
+    CUSTOMERS = 30
+    # what each load gives its own value, whatever the format: the ids (compared through the
+    # records' keys instead) and the time of the load
+    UNCOMPARED = {'id', 'create_uid', 'create_date', 'write_uid', 'write_date', 'calendar_last_notif_ack',
+                  'collection.case.name'}  # the case's number: a sequence, not rolled back between loads
+
+    def key(self, record):
+        """What a record is known by across loads (its id differs in each)."""
+        if not record:
+            return None
+        if record._name == 'res.partner':
+            return ('partner', record.cif or record.display_name)
+        if record._name == 'collection.case':
+            return ('case', self.key(record.partner_id))
+        if record._name == 'collection.loan':
+            return ('loan', record.source_system, record.name)
+        return (record._name, record.display_name)
+
+    def portfolio(self):
+        """Everything the sync loaded, by model: the sorted rows of the stored fields, relations
+        given by the keys of the records they point to."""
+        models = {
+            'res.partner': [('cif', '!=', False)],
+            'collection.contact.point': [],
+            'collection.case': [],
+            'collection.loan': [],
+            'collection.loan.due': [],
+            'collection.loan.party': [],
+            'collection.collateral': [],
+        }
+        self.env.flush_all()
+        self.env.invalidate_all()
+        snapshot = {}
+        for model_name, domain in models.items():
+            model = self.env[model_name]
+            names = sorted(name for name, field in model._fields.items()
+                           if field.store and field.type not in ('one2many', 'many2many', 'binary')
+                           and name not in self.UNCOMPARED and f'{model_name}.{name}' not in self.UNCOMPARED
+                           and not name.startswith(('message_', 'activity_')))
+            rows = []
+            for record in model.search(domain):
+                rows.append(tuple((name, self.key(record[name]) if model._fields[name].type == 'many2one'
+                                   else record[name]) for name in names))
+            snapshot[model_name] = sorted(rows, key=repr)
+        return snapshot
+
+    def load(self, fmt):
+        """Write the sample as ``fmt`` files, sync them as the command line does; return the
+        portfolio loaded and what was written. Undone afterwards."""
+        root = tempfile.mkdtemp(prefix=f'collection_sample_{fmt}_')
+        self.addCleanup(shutil.rmtree, root, True)
+        with closing(self.env.cr.savepoint()):
+            files = write_sample_extracts(self.env, root=root, fmt=fmt, customers=self.CUSTOMERS, seed=5,
+                                          today=self.today, set_passwords=False)
+            out = io.StringIO()
+            status = CollectionSync.sync(self.env, commit=False, out=out)
+            self.assertEqual(status, 0, out.getvalue())
+            runs = check_sample_sync(self.env)  # every file done, balanced, nothing rejected
+            self.assertEqual(len(runs), 4)
+            suffix = {'csv': '.csv', 'json': '.jsonl', 'xml': '.xml'}[fmt]
+            self.assertTrue(all(f['path'].endswith(suffix) for f in files))
+            written = sorted((f['connector'], f['record_type'], f['records'], tuple(sorted(f['totals'].items())))
+                             for f in files)
+            portfolio = self.portfolio()
+        self.env.invalidate_all()
+        return portfolio, written
+
+    def test_json_and_xml_load_the_csv_portfolio(self):
+        self.today = date.today()
+        csv_portfolio, csv_written = self.load('csv')
+        self.assertEqual(len(csv_portfolio['collection.loan']),
+                         sum(records for _code, record_type, records, _totals in csv_written
+                             if record_type in ('ARRANGEMENT', 'CARD_ACCOUNT')))
+        self.assertTrue(all(csv_portfolio.values()), "every kind of record is in the sample")
+        for fmt in ('json', 'xml'):
+            with self.subTest(fmt=fmt):
+                portfolio, written = self.load(fmt)
+                self.assertEqual(written, csv_written)
+                for model_name, rows in csv_portfolio.items():
+                    other = portfolio[model_name]
+                    self.assertEqual(len(other), len(rows), f"{fmt}: {model_name}")
+                    differing = {(a[0], a[1], b[1]) for row_a, row_b in zip(rows, other)
+                                 for a, b in zip(row_a, row_b) if a != b}
+                    self.assertFalse(sorted(differing, key=repr)[:5], f"{fmt}: {model_name} (field, csv, {fmt})")

@@ -42,15 +42,17 @@ def table_schema(cr, table):
 
 @tagged('post_install', '-at_install')
 class TestSyncBulkLoad(CollectionSyncCommon):
-    """Loads that rewrite a large share of a table drop its secondary indexes and foreign keys
-    and build them again (tools/bulk_load.py); the others leave the tables alone."""
+    """First loads (a batch that adds at least as many rows as a table holds) drop its secondary
+    indexes and foreign keys and build them again (tools/bulk_load.py); the others leave the
+    tables alone."""
 
     def setUp(self):
         super().setUp()
         self.env['ir.config_parameter'].set_param(BULK_PARAM, 1)
         analyze(self.env.cr)
-        # enough new customers to be a large share of the partners of this database
-        self.env.cr.execute("SELECT COUNT(*) FROM res_partner")
+        # enough new customers and loans to outnumber what the tables hold: a first load
+        self.env.cr.execute(SQL("SELECT GREATEST(%s)", SQL(", ").join(
+            SQL("(SELECT COUNT(*) FROM %s)", SQL.identifier(table)) for table in sorted(TABLES))))
         self.extra = max(20, self.env.cr.fetchone()[0])
 
     def customers(self):
@@ -96,6 +98,12 @@ class TestSyncBulkLoad(CollectionSyncCommon):
         changed = dict(super().loans()[0], OUTSTANDING='850.50')
         run = self.sync(paths=[self.extract('ARRANGEMENT', [changed], extract='DELTA')])
         self.assertEqual((run.updated_count, run.batch_ids.bulk_tables, run.batch_ids.bulk_duration), (1, False, 0))
+        # and so is a full extract that changes every loan: updates never lock the tables (nor,
+        # through their foreign keys, the users, companies and partners every request reads)
+        every = [dict(loan, OUTSTANDING='77') for loan in self.loans()]
+        run = self.sync(paths=[self.extract('ARRANGEMENT', every)])
+        self.assertEqual(run.state, 'done', run.message)
+        self.assertEqual((run.updated_count, run.batch_ids.bulk_tables), (len(every), False))
 
     def test_bad_reference_fails_the_batch(self):
         """A row written while the foreign keys are away must still satisfy them: the batch

@@ -1,6 +1,8 @@
 import os
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.sql_db import db_connect
@@ -45,6 +47,66 @@ class TestSyncRun(CollectionSyncCommon):
                 self.sync(paths=[])
             self.assertIn(running.name, str(caught.exception))
             other.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, LOCK_OBJECTS['sync']))
+
+    def test_busy_scheduled_run_tries_again_later(self):
+        """Connectors set up together start together: the scheduled run that finds another sync
+        running loads nothing, records no run, and comes back a few minutes later (a trigger of
+        its own scheduled action) instead of waiting for its next day."""
+        cron = self.connector.cron_id
+        Trigger = self.env['ir.cron.trigger']
+        paths = self.extract_all()
+        with db_connect(self.env.cr.dbname).cursor() as other:
+            other.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, LOCK_OBJECTS['sync']))
+            self.assertTrue(other.fetchone()[0])
+            before = fields.Datetime.now()
+            runs = self.env['collection.sync.run'].search_count([])
+            with self.assertLogs('odoo.addons.collection_integration.models.collection_connector', 'WARNING') as logs:
+                self.connector._cron_sync()
+            self.assertEqual(len(logs.records), 1)
+            self.assertIn("Collection sync of T24 postponed", logs.output[0])
+            self.assertIn("another synchronisation is running", logs.output[0])
+            trigger = Trigger.search([('cron_id', '=', cron.id)])
+            self.assertEqual(len(trigger), 1)
+            self.assertGreaterEqual(trigger.call_at, before + timedelta(minutes=4))
+            self.assertLessEqual(trigger.call_at, fields.Datetime.now() + timedelta(minutes=6))
+            # nothing was loaded, no run recorded, the files wait in the inbound folder
+            self.assertEqual(self.env['collection.sync.run'].search_count([]), runs)
+            self.assertFalse(self.partner('C100'))
+            self.assertEqual(sorted(os.listdir(self.inbound)), sorted(os.path.basename(p) for p in paths))
+            # still busy a moment later: no second trigger piles up
+            with self.assertLogs('odoo.addons.collection_integration.models.collection_connector', 'WARNING'):
+                self.connector._cron_sync()
+            self.assertEqual(Trigger.search([('cron_id', '=', cron.id)]), trigger)
+            # the other connectors' scheduled actions are left alone
+            other_connector = self.env['collection.connector'].create({
+                'name': "Cards", 'code': 'W4', 'system': 'way4', 'inbound_path': self.inbound})
+            self.assertFalse(Trigger.search([('cron_id', '=', other_connector.cron_id.id)]))
+            other.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, LOCK_OBJECTS['sync']))
+
+    def test_sync_now_while_busy_says_so(self):
+        """*Sync now* while another sync runs: the connector is queued all the same (its
+        scheduled run waits for its turn), and the user is told it waits, behind which run."""
+        running = self.env['collection.sync.run']._start(self.connector, trigger='cron')
+        self.assertFalse(self.env['collection.sync.run']._is_locked())
+        # the same lock in another database of the cluster is another database's business
+        with db_connect('postgres').cursor() as elsewhere:
+            elsewhere.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, LOCK_OBJECTS['sync']))
+            self.assertFalse(self.env['collection.sync.run']._is_locked())
+            elsewhere.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, LOCK_OBJECTS['sync']))
+        with db_connect(self.env.cr.dbname).cursor() as other:
+            other.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, LOCK_OBJECTS['sync']))
+            self.assertTrue(self.env['collection.sync.run']._is_locked())
+            action = self.connector.action_sync_now()
+            other.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, LOCK_OBJECTS['sync']))
+        params = action['params']
+        self.assertEqual((params['type'], params['title']), ('warning', "Sync queued behind another one"))
+        self.assertIn(f"Run {running.name} (Core banking) has been running since", params['message'])
+        self.assertIn("Core banking is queued and starts once it has finished", params['message'])
+        self.assertTrue(self.env['ir.cron.trigger'].search([('cron_id', '=', self.connector.cron_id.id)]))
+        # the lock free again: the ordinary notice
+        self.assertFalse(self.env['collection.sync.run']._is_locked())
+        params = self.connector.action_sync_now()['params']
+        self.assertEqual((params['type'], params['title']), ('info', "Sync queued"))
 
     def test_interrupted_run_is_closed_by_the_next_one(self):
         """A run left 'running' by a process that died is marked interrupted by the next run."""
@@ -114,8 +176,10 @@ class TestSyncRun(CollectionSyncCommon):
         action = self.connector.action_sync_now()
         self.assertEqual(action['tag'], 'display_notification')
         self.assertTrue(self.env['ir.cron.trigger'].search([('cron_id', '=', cron.id)]))
+        action = cron.ir_actions_server_id
         self.connector.unlink()
         self.assertFalse(cron.exists())
+        self.assertFalse(action.exists(), "no server action left behind, running a deleted connector")
 
     def test_credentials_are_for_system_administrators(self):
         self.connector.write({'username': 'collector', 'password': 's3cret'})

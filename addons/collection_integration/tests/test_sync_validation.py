@@ -223,6 +223,34 @@ class TestSyncValidation(CollectionSyncCommon):
         self.assertIn("announces 4 records but the batch holds 3", run.batch_ids.message)
         self.assertFalse(self.loan('AA1'))
 
+    def test_json_and_xml_mismatches_refuse_the_file_as_csv(self):
+        """The trailer of a JSON Lines or XML extract is checked as a CSV one's: a wrong count or
+        wrong totals refuse the whole file, with the same verdict and the same message."""
+        cases = [
+            ('ARRANGEMENT', {'count': 2}, "The trailer announces 2 records but the batch holds 3."),
+            ('ARRANGEMENT', {'totals': {'USD': Decimal('1700.40'), 'EUR': Decimal(4000)}},
+             "USD: announced 1700.40, found 1700.50."),
+            # one total without currency (the instalments' amounts due)
+            ('BILL', {'totals': {'*': Decimal(379)}}, "Total: announced 379, found 380."),
+        ]
+        for record_type, trailer, expected in cases:
+            messages = {}
+            records = self.loans() if record_type == 'ARRANGEMENT' else self.bills()
+            for fmt in ('csv', 'json', 'xml'):
+                with self.subTest(fmt=fmt, record_type=record_type, trailer=trailer):
+                    run = self.sync(paths=[self.extract(record_type, records, fmt=fmt, **trailer)])
+                    batch = run.batch_ids
+                    self.assertEqual((batch.state, batch.verdict, batch.record_count),
+                                     ('rejected', 'mismatch', len(records)))
+                    self.assertIn(expected, batch.message)
+                    self.assertEqual((run.state, run.verdict), ('failed', 'mismatch'))
+                    self.assertFalse(run.reject_ids)
+                    self.assertFalse(self.env['collection.loan'].search_count([('source_system', '=', 'T24')]))
+                    self.assertFalse(self.env['collection.loan.due'].search_count([]))
+                    messages[fmt] = (batch.message, batch.control_summary)
+            self.assertEqual(messages['json'], messages['csv'])
+            self.assertEqual(messages['xml'], messages['csv'])
+
     def test_truncated_files(self):
         for fmt in ('csv', 'json', 'xml'):
             path = self.extract('ARRANGEMENT', self.loans(), fmt=fmt, trailer=False)

@@ -14,8 +14,10 @@ whole table at the end. :class:`BulkLoad` does that inside the caller's transact
 
 A failure anywhere rolls the drops back with the rest of the transaction. The lock taken by
 ``suspend`` (ACCESS EXCLUSIVE: nobody else reads or writes the table) is held until the
-transaction ends, which is why the sync uses this mode only for loads that rewrite a large
-share of a table.
+transaction ends, and dropping a foreign key takes the same lock on the table it refers to
+(``res_users``, ``res_company``, ``res_currency``, ``res_partner``, ...), which every request of
+Odoo reads: the whole server waits for the batch. That is why the sync keeps this mode for
+first loads.
 """
 from psycopg2 import errors
 

@@ -11,6 +11,7 @@ the same for every input.
 :func:`format_e164_many` does the same for a whole stream of numbers, on every core when the
 stream is long.
 """
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -36,6 +37,7 @@ PARALLEL_THRESHOLD = 20000
 CHUNK_SIZE = 10000
 MAX_PROCESSES = 4
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @cache
@@ -139,7 +141,7 @@ def _start_executor(processes):
     (raise KeyboardInterrupt) can leave it alive, so that stopping the pool would wait for it
     forever. With the 'fork' context, the first task forks all the workers at once."""
     executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context('fork'),
-                                   initializer=_start_worker)
+                                   initializer=_start_worker, initargs=(os.getpid(),))
     held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         executor.submit(os.getpid).result()
@@ -151,14 +153,29 @@ def _start_executor(processes):
     return executor
 
 
-def _start_worker():
+def _start_worker(parent):
     """Make a forked worker deaf to what its parent server handles (see format_e164_many):
-    SIGTERM and SIGHUP stop it, SIGINT (the terminal's) is for the parent to act on."""
+    SIGTERM and SIGHUP stop it, SIGINT (the terminal's) is for the parent to act on; and make
+    it end with its parent."""
     gc.disable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    _end_with_parent(parent)
+
+
+def _end_with_parent(parent):
+    """A parent killed outright (SIGKILL, the OOM killer) cannot stop its workers, and a
+    worker waits for its next task forever: on Linux, have the kernel kill the worker when the
+    thread that forked it (the one running the batch, the pool's only user) ends."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: nothing to ask for
+        return
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before we asked
+        os._exit(1)
 
 
 def _format_chunk(rows):

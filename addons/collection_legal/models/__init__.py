@@ -30,6 +30,7 @@ from . import collection_legal_enforcement
 from . import collection_legal_cost
 from . import collection_recovery_incident
 from . import collection_dispute
+from . import collection_contact_policy
 from . import collection_hardship_request
 from . import collection_strategy_treatment
 from . import collection_strategy_run

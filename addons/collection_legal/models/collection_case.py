@@ -29,6 +29,8 @@ class CollectionCase(models.Model):
     hardship_count = fields.Integer(compute='_compute_legal_counts')
     incident_count = fields.Integer(compute='_compute_legal_counts')
     stage_before_dispute = fields.Char(readonly=True, copy=False)
+    held_collateral_count = fields.Integer(
+        compute='_compute_held_collateral_count', help="Assets the customer still holds: they may be repossessed.")
 
     @api.depends('placement_ids.state', 'placement_ids.date_end')
     def _compute_agency_id(self):
@@ -47,6 +49,14 @@ class CollectionCase(models.Model):
         for case in self:
             for field_name, by_case in counts.items():
                 case[field_name] = by_case.get(case, 0)
+
+    def _compute_held_collateral_count(self):
+        Collateral = self.env['collection.collateral']
+        counts = dict(Collateral._read_group(
+            [('case_id', 'in', self.ids), ('status', '=', 'held')], ['case_id'], ['__count'],
+        )) if Collateral.has_access('read') else {}
+        for case in self:
+            case.held_collateral_count = counts.get(case, 0)
 
     def _get_valid_placement(self):
         self.ensure_one()

@@ -154,7 +154,8 @@ class CollectionCommissionStatement(models.Model):
         self.ensure_one()
         if self.state != 'draft':
             raise UserError(self.env._("Statement %(statement)s is %(state)s: it can no longer be computed.",
-                                       statement=self.name, state=self.state))
+                                       statement=self.name,
+                                       state=dict(self._fields['state']._description_selection(self.env))[self.state]))
         scheme = self.agency_id.commission_scheme_id
         if not scheme:
             raise UserError(self.env._("Agency %(agency)s has no commission scheme.", agency=self.agency_id.name))

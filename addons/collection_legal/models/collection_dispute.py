@@ -5,8 +5,9 @@ SUPERVISOR_GROUP = 'collection_base.collection_base_group_supervisor'
 
 
 class CollectionDispute(models.Model):
-    """A dispute pauses contact: its case is in the Dispute stage, which the contact policy blocks,
-    until every dispute of the case is resolved or rejected."""
+    """A dispute pauses contact until every dispute of the case is resolved or rejected: the contact
+    policy blocks a case with an open dispute whatever its stage, and the case is put in the Dispute
+    stage meanwhile (other steps may move it on; closing the last dispute then leaves it there)."""
     _name = 'collection.dispute'
     _description = 'Dispute'
     _inherit = ['collection.legal.document.mixin', 'collection.legal.approval.mixin']
@@ -57,8 +58,12 @@ class CollectionDispute(models.Model):
         self._write_step({'state': state, 'date_closed': fields.Date.context_today(self)})
         for case in self.case_id:
             still_open = self.search_count([('case_id', '=', case.id), ('state', '=', 'open')])
-            if not still_open and case.stage == 'dispute':
+            if still_open:
+                continue
+            if case.stage == 'dispute':
                 case.sudo().write({'stage': case.stage_before_dispute or 'in_progress', 'stage_before_dispute': False})
+            elif case.stage_before_dispute:
+                case.sudo().stage_before_dispute = False
         self._post_on_case(self.env._("dispute closed: contact may resume."))
         return True
 

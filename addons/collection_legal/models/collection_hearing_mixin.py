@@ -4,7 +4,10 @@ from odoo import api, fields, models
 
 
 class CollectionHearingMixin(models.AbstractModel):
-    """A hearing (mediation board or court) kept in the calendar of the people attending it."""
+    """A hearing (mediation board or court) of a case, kept in the calendar of the people attending it.
+
+    The events are private: other users see the time as busy, not the customer or the case.
+    """
     _name = 'collection.hearing.mixin'
     _description = 'Hearing in the Calendar'
 
@@ -29,7 +32,9 @@ class CollectionHearingMixin(models.AbstractModel):
             'stop': self.date_start + timedelta(hours=self.duration or 1.0),
             'duration': self.duration or 1.0,
             'location': self.venue,
-            'user_id': users[:1].id or self.env.uid,
+            'privacy': 'private',
+            # nobody attending (an officer recalled): the case's agent keeps it in view
+            'user_id': users[:1].id or self.case_id.user_id.id or self.env.uid,
             'partner_ids': [(6, 0, users.partner_id.ids)],
             'res_model_id': self.env['ir.model']._get_id(self._name),
             'res_id': self.id,

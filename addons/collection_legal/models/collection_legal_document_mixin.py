@@ -18,13 +18,15 @@ class CollectionLegalLetterMixin(models.AbstractModel):
     _name = 'collection.legal.letter.mixin'
     _description = 'Letters of Legal Records'
 
-    def _print_legal_letter(self, template, addressee=None, raise_if_blocked=True):
+    def _print_legal_letter(self, template, addressee=None, raise_if_blocked=True, statutory=True):
         """Print ``template`` for this record; log it in the record's and the case's chatter.
 
         :param template: collection.letter.template
         :param addressee: res.partner the letter goes to when it is not the customer
         :param raise_if_blocked: raise when the contact policy holds a customer letter back;
             otherwise post the reason on the record and return an empty recordset
+        :param statutory: a legal notice, held back by a dispute only; False for an ordinary letter
+            to the customer (every rule of the contact policy applies: caps, consent, ...)
         :returns: ir.attachment, the letter's PDF attached to the case
         """
         self.ensure_one()
@@ -35,7 +37,7 @@ class CollectionLegalLetterMixin(models.AbstractModel):
         result = template.with_context(
             collection_letter_record=(self._name, self.id),
             collection_letter_addressee_id=addressee.id if addressee else False,
-            collection_letter_statutory=True,
+            collection_letter_statutory=statutory,
         )._print_letters(case, batch_owner=self)
         if result['blocked']:
             reason = result['blocked'][case.id]

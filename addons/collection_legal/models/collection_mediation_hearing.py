@@ -60,14 +60,20 @@ class CollectionMediationHearing(models.Model):
             hearing.outcome_label = outcomes.get(hearing.outcome, '')
 
     @api.depends('mediation_id', 'phase')
+    @api.depends_context('lang')
     def _compute_display_name(self):
-        labels = dict(PHASES)
+        labels = self._get_phase_labels()
         for hearing in self:
             hearing.display_name = f"{hearing.mediation_id.name} – {labels.get(hearing.phase, '')}"
+
+    def _get_phase_labels(self):
+        """{phase: label in the user's language}"""
+        return dict(self._fields['phase']._description_selection(self.env))
 
     @api.constrains('phase', 'mediation_id')
     def _check_phase_order(self):
         order = [key for key, _label in PHASES]
+        labels = self._get_phase_labels()
         for hearing in self:
             index = order.index(hearing.phase)
             if index == 0:
@@ -76,8 +82,8 @@ class CollectionMediationHearing(models.Model):
             if not previous or previous.outcome != 'adjourned':
                 raise ValidationError(self.env._(
                     "The %(phase)s of %(mediation)s follows an adjourned %(previous)s.",
-                    phase=dict(PHASES)[hearing.phase], mediation=hearing.mediation_id.name,
-                    previous=dict(PHASES)[order[index - 1]]))
+                    phase=labels[hearing.phase], mediation=hearing.mediation_id.name,
+                    previous=labels[order[index - 1]]))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -88,7 +94,8 @@ class CollectionMediationHearing(models.Model):
                 raise UserError(self.env._("Mediation %(name)s is closed: no more hearings.", name=mediation.name))
             mediation.state = 'in_progress'
             hearing._post_on_case(self.env._(
-                "%(phase)s before %(board)s on %(date)s at %(venue)s.", phase=dict(PHASES)[hearing.phase],
+                "%(phase)s before %(board)s on %(date)s at %(venue)s.",
+                phase=hearing._get_phase_labels()[hearing.phase],
                 board=hearing.board_name or '-', date=fields.Datetime.to_string(hearing.date_start),
                 venue=hearing.venue or '-'))
         return hearings
@@ -101,7 +108,7 @@ class CollectionMediationHearing(models.Model):
 
     def _get_event_name(self):
         return self.env._("Mediation %(phase)s: %(customer)s (%(mediation)s)",
-                          phase=dict(PHASES)[self.phase], customer=self.partner_id.name,
+                          phase=self._get_phase_labels()[self.phase], customer=self.partner_id.name,
                           mediation=self.mediation_id.name)
 
     def _check_pending(self):
@@ -142,7 +149,7 @@ class CollectionMediationHearing(models.Model):
             if not hearing.mediation_id._get_next_phase() or hearing.phase == PHASES[-1][0]:
                 raise UserError(self.env._(
                     "The %(phase)s is the last one: record it as settled or not settled.",
-                    phase=dict(PHASES)[hearing.phase]))
+                    phase=hearing._get_phase_labels()[hearing.phase]))
         self.write({'outcome': 'adjourned'})
         for hearing in self:
             hearing._post_on_case(self.env._("adjourned; the next hearing is to be scheduled."))

@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .collection_mediation import OPEN_STATES as MEDIATION_OPEN_STATES
+
 _logger = logging.getLogger(__name__)
 
 PLACEMENT_METHODS = [
@@ -136,17 +138,19 @@ class CollectionPlacement(models.Model):
     def action_recall(self):
         """Take the cases back from their agency today: its officers lose access at once."""
         today = fields.Date.context_today(self)
+        states = dict(self._fields['state']._description_selection(self.env))
         for placement in self:
             if placement.state != 'active':
                 raise UserError(self.env._(
                     "Placement %(placement)s is %(state)s and cannot be recalled.",
-                    placement=placement.display_name, state=placement.state))
+                    placement=placement.display_name, state=states[placement.state]))
         self.write({'state': 'recalled', 'recall_date': today})
         for placement in self:
             placement.case_id.message_post(
                 body=self.env._("Recalled from %(agency)s%(reason)s.", agency=placement.agency_id.name,
                                 reason=f": {placement.recall_reason}" if placement.recall_reason else ""),
                 subtype_xmlid='mail.mt_note')
+        self._release_hearings()
         return True
 
     def action_request_extension(self):
@@ -184,8 +188,36 @@ class CollectionPlacement(models.Model):
          RETURNING id
         """, today=today, uid=self.env.uid))
         self.invalidate_model(['state'])
+        self.browse(row[0] for row in rows)._release_hearings()
         _logger.info("Agency placements: %s expired on %s", len(rows), today)
         return len(rows)
+
+    def _release_hearings(self):
+        """The agency's officers leave the cases' open mediations and the hearings still to come
+        (and so their calendar events), once the placements end (recall, expiry)."""
+        now = fields.Datetime.now()
+        # sudo: the hearings and mediations of the case, whoever may read them
+        Hearing = self.env['collection.mediation.hearing'].sudo()
+        for agency, placements in self.grouped('agency_id').items():
+            officers = agency.officer_ids
+            if not officers:
+                continue
+            cases = placements.case_id
+            released = Hearing.search([
+                ('case_id', 'in', cases.ids), ('officer_id', 'in', officers.ids),
+                ('outcome', '=', 'pending'), ('date_start', '>=', now)])
+            released.officer_id = False
+            court = self.env['collection.legal.hearing'].sudo().search([
+                ('case_id', 'in', cases.ids), ('user_id', 'in', officers.ids), ('date_start', '>=', now)])
+            court.user_id = False
+            self.env['collection.mediation'].sudo().search([
+                ('case_id', 'in', cases.ids), ('officer_id', 'in', officers.ids),
+                ('state', 'in', MEDIATION_OPEN_STATES)]).officer_id = False
+            for hearing in [*released, *court]:
+                hearing.case_id.message_post(body=self.env._(
+                    "%(hearing)s on %(date)s: %(agency)s no longer attends it (placement ended); "
+                    "choose who does.", hearing=hearing.display_name, agency=agency.name,
+                    date=fields.Datetime.to_string(hearing.date_start)), subtype_xmlid='mail.mt_note')
 
     @api.model
     def _place_cases(self, cases, agencies, method='round_robin', date_start=None, days=None):
@@ -239,7 +271,8 @@ class CollectionPlacement(models.Model):
             # sudo: a supervisor places cases without managing the agency
             agency.sudo().message_post(body=self.env._(
                 "%(count)s cases placed (%(method)s).", count=counts[agency.id],
-                method=dict(PLACEMENT_METHODS)[method]), subtype_xmlid='mail.mt_note',
+                method=dict(self._fields['method']._description_selection(self.env))[method]),
+                subtype_xmlid='mail.mt_note',
                 author_id=self.env.user.partner_id.id)
         return placements
 

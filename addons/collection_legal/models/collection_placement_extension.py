@@ -72,16 +72,46 @@ class CollectionPlacementExtension(models.Model):
                 raise UserError(self.env._("%(request)s has already been reviewed.", request=request.display_name))
 
     def action_approve(self):
+        """Move the placement's end date. An expired placement comes back to life when the new end
+        date is still to come (its officers see the case again); a recalled one stays recalled."""
         self._check_reviewer()
         today = fields.Date.context_today(self)
         for request in self:
-            request.placement_id.sudo().date_end = request.date_end
-            request.placement_id.message_post(body=self.env._(
-                "Validity extended to %(date)s at %(user)s's request.",
-                date=request.date_end, user=request.requested_by_id.name))
+            request._check_extendable(today)
+        for request in self:
+            placement = request.placement_id.sudo()
+            reactivate = placement.state == 'expired'
+            placement.write({'date_end': request.date_end, **({'state': 'active'} if reactivate else {})})
+            if reactivate:
+                body = self.env._("Expired placement reactivated until %(date)s at %(user)s's request.",
+                                  date=request.date_end, user=request.requested_by_id.name)
+            else:
+                body = self.env._("Validity extended to %(date)s at %(user)s's request.",
+                                  date=request.date_end, user=request.requested_by_id.name)
+            request.placement_id.message_post(body=body)
         self.write({'state': 'approved', 'reviewed_by_id': self.env.uid, 'review_date': today})
         self.activity_unlink(['mail.mail_activity_data_todo'])
         return True
+
+    def _check_extendable(self, today):
+        """Raise when approving would not give the agency the time asked for."""
+        self.ensure_one()
+        placement = self.placement_id.sudo()
+        if placement.state == 'recalled':
+            raise UserError(self.env._(
+                "Placement %(placement)s was recalled on %(date)s: its extension cannot be approved, refuse it.",
+                placement=placement.display_name, date=placement.recall_date))
+        if placement.state != 'expired':
+            return
+        if self.date_end < today:
+            raise UserError(self.env._(
+                "Placement %(placement)s has expired and the extension to %(date)s is over too: refuse it.",
+                placement=placement.display_name, date=self.date_end))
+        other = placement.search([('case_id', '=', placement.case_id.id), ('state', '=', 'active')], limit=1)
+        if other:
+            raise UserError(self.env._(
+                "Placement %(placement)s has expired and the case is now placed with %(agency)s: refuse the "
+                "extension.", placement=placement.display_name, agency=other.agency_id.name))
 
     def action_refuse(self):
         self._check_reviewer()

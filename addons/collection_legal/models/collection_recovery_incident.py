@@ -174,10 +174,11 @@ class CollectionRecoveryIncident(models.Model):
         action_type = self.env.ref('collection_legal.collection_action_type_equipment')
         result_code = self.env.ref('collection_legal.collection_result_code_equipment_collected')
         today = fields.Date.context_today(self)
+        statuses = dict(equipment._fields['status']._description_selection(self.env))
         for unit in equipment:
             if unit.status != 'held':
                 raise UserError(self.env._("%(asset)s is already %(status)s.", asset=unit.display_name,
-                                           status=unit.status))
+                                           status=statuses[unit.status]))
             self.env['collection.action'].create({
                 'case_id': self.case_id.id,
                 'loan_id': unit.loan_id.id,

@@ -2,6 +2,9 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 MANAGER_GROUP = 'collection_base.collection_base_group_manager'
 WARNING_VALIDITY_DAYS = 180  # a warning letter older than this does not open a repossession
@@ -19,11 +22,14 @@ REPOSSESSION_STATES = [
     ('sold', 'Sold'),
     ('cancelled', 'Cancelled'),
 ]
+# the condition checklist by asset type, written in the language of the user who opens the repossession
 CHECKLIST_ITEMS = {
-    'vehicle': ["Bodywork", "Tyres", "Interior", "Keys", "Registration documents", "Mileage recorded"],
-    'equipment': ["Device", "Power supply", "Cables", "Remote control", "Serial number matches"],
+    'vehicle': [_lt("Bodywork"), _lt("Tyres"), _lt("Interior"), _lt("Keys"), _lt("Registration documents"),
+                _lt("Mileage recorded")],
+    'equipment': [_lt("Device"), _lt("Power supply"), _lt("Cables"), _lt("Remote control"),
+                  _lt("Serial number matches")],
 }
-DEFAULT_CHECKLIST = ["General condition", "Accessories", "Documents"]
+DEFAULT_CHECKLIST = [_lt("General condition"), _lt("Accessories"), _lt("Documents")]
 # What each approval covers, fixed while it stands: who executes the repossession, the auction.
 AUTHORISED_TERMS = ('executor_type', 'agency_id', 'officer_id')
 AUCTION_TERMS = ('auction_date', 'auction_place', 'reserve_price')
@@ -159,7 +165,8 @@ class CollectionRepossession(models.Model):
         repossessions = super().create(vals_list)
         for repossession in repossessions:
             items = CHECKLIST_ITEMS.get(repossession.collateral_id.collateral_type, DEFAULT_CHECKLIST)
-            repossession.checklist_ids = [(0, 0, {'name': item, 'sequence': index}) for index, item in enumerate(items)]
+            repossession.checklist_ids = [(0, 0, {'name': self.env._(item), 'sequence': index})
+                                          for index, item in enumerate(items)]
             warning = self.env['collection.action'].search([
                 ('case_id', '=', repossession.case_id.id),
                 ('letter_template_id.letter_type', '=', 'repossession_warning'),
@@ -217,10 +224,12 @@ class CollectionRepossession(models.Model):
     # ------------------------------------------------------------
 
     def action_send_warning(self):
-        """Send the warning letter by hand (strategies send it on their own)."""
+        """Send the warning letter by hand (strategies send it on their own). Like a strategy's, it is
+        an ordinary letter, not a legal notice: every rule of the contact policy applies."""
         self._check_state('draft', 'warned')
         for repossession in self:
-            repossession._print_legal_letter(repossession._get_letter_template('repossession_warning'))
+            repossession._print_legal_letter(repossession._get_letter_template('repossession_warning'),
+                                             statutory=False)
         return True
 
     def action_request_authorisation(self):
@@ -271,8 +280,9 @@ class CollectionRepossession(models.Model):
                     "Check the condition of %(item)s for repossession %(name)s.",
                     item=unchecked[0].name, name=repossession.name))
         self._write_step({'state': 'repossessed'})
-        self.collateral_id.sudo().write({'status': 'repossessed', 'location': self[:1].storage_location})
         for repossession in self:
+            repossession.collateral_id.sudo().write({'status': 'repossessed',
+                                                     'location': repossession.storage_location})
             repossession._post_on_case(self.env._(
                 "asset repossessed on %(date)s at %(place)s, stored at %(storage)s.",
                 date=repossession.repossession_date, place=repossession.repossession_place,

@@ -9,3 +9,5 @@ from . import test_legal_case
 from . import test_dispute_hardship
 from . import test_recovery_incident
 from . import test_officer_tour
+from . import test_multi_company
+from . import test_translations

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import LegalTestCommon
@@ -114,6 +114,48 @@ class TestAgencyAccess(LegalTestCommon):
         with self.assertRaises(ValidationError):
             self.env['collection.placement.extension'].with_user(self.officer).create({
                 'placement_id': self.placement.id, 'date_end': self.today, 'reason': "shorter"})
+
+    def _request_extension(self, days=30, user=None):
+        return self.env['collection.placement.extension'].with_user(user or self.officer).create({
+            'placement_id': self.placement.id, 'date_end': self.placement.date_end + timedelta(days=days),
+            'reason': "Customer promised to pay"}).with_env(self.env)
+
+    def test_extension_of_a_recalled_placement_is_refused(self):
+        request = self._request_extension()
+        end = self.placement.date_end
+        self.placement.with_user(self.supervisor).action_recall()
+        with self.assertRaisesRegex(UserError, "was recalled on .*refuse it"):
+            request.with_user(self.manager).action_approve()
+        self.assertEqual((self.placement.state, self.placement.date_end, request.state), ('recalled', end, 'requested'))
+        request.with_user(self.manager).action_refuse()
+        self.assertEqual(request.state, 'refused')
+
+    def test_extension_approved_after_expiry_reactivates_the_placement(self):
+        request = self._request_extension(days=10)
+        new_end = request.date_end
+        self.placement.date_end = self.today - timedelta(days=1)  # then the end date passed unreviewed
+        self.env['collection.placement']._expire_placements()
+        self.assertEqual(self.placement.state, 'expired')
+        self.assertFalse(self._officer_cases())
+        request.with_user(self.manager).action_approve()
+        self.assertEqual((self.placement.state, self.placement.date_end), ('active', new_end))
+        self.assertTrue(self.placement.is_valid)
+        self.assertEqual(self._officer_cases(), self.case, "the officer sees the case again")
+        self.assertIn("reactivated", self.placement.message_ids[0].body)
+
+    def test_extension_after_expiry_refused_when_over_or_replaced(self):
+        self.placement.write({'date_start': self.today - timedelta(days=40),
+                              'date_end': self.today - timedelta(days=20)})
+        # asked while the placement was active (the officer no longer sees the case: by the lender)
+        over = self._request_extension(days=15, user=self.manager)  # to 5 days ago
+        later = self._request_extension(days=25, user=self.manager)  # to 5 days from now
+        self.env['collection.placement']._expire_placements()
+        with self.assertRaisesRegex(UserError, "is over too"):
+            over.with_user(self.manager).action_approve()
+        self.env['collection.placement'].create({'case_id': self.case.id, 'agency_id': self.agency_2.id})
+        with self.assertRaisesRegex(UserError, "now placed with Northern Collections"):
+            later.with_user(self.manager).action_approve()
+        self.assertEqual((self.placement.state, over.state, later.state), ('expired', 'requested', 'requested'))
 
     def test_officer_cannot_extend_other_agency_placement(self):
         other = self.env['collection.placement'].create({'case_id': self.other_case.id, 'agency_id': self.agency_2.id})

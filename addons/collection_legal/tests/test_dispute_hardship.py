@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -51,9 +51,30 @@ class TestDisputeHardship(LegalTestCommon):
         settlement.with_user(self.supervisor).action_approve()
         self.assertFalse(settlement.letter_id)
         self.assertIn("in dispute", settlement.message_ids[0].body)
+        # the approval moves the case to Promise to Pay: the open dispute still blocks contact
+        self.assertEqual(self.case.stage, 'promise')
+        at = self._weekday_afternoon()
+        for channel in ('call', 'sms', 'letter'):
+            verdict = Policy._check_contact(self.case, channel, at=at)
+            self.assertFalse(verdict, f"{channel} stays blocked while the dispute is open")
+            self.assertEqual(verdict.reason, f"dispute {dispute.name} is open")
+        self.assertEqual(Policy._check_contact_batch(self.case | self.other_case, 'call', at=at),
+                         {self.case.id: f"dispute {dispute.name} is open", self.other_case.id: False})
+        with self.assertRaisesRegex(UserError, "is open"):
+            settlement.action_print_letter()  # a legal notice, held back by the dispute
         dispute.resolution = "Explained"
         dispute.action_resolve()
-        self.assertNotIn("dispute", Policy._check_contact(self.case, 'letter').reason)
+        self.assertEqual(self.case.stage, 'promise', "closing the dispute leaves the stage the case moved to")
+        self.assertFalse(self.case.stage_before_dispute)
+        for channel in ('call', 'sms', 'letter'):
+            self.assertEqual(Policy._check_contact(self.case, channel, at=at), (True, ''))
+        settlement.action_print_letter()
+        self.assertTrue(settlement.letter_id)
+
+    def _weekday_afternoon(self):
+        """A Wednesday at 16:00 UTC: within every channel's allowed days and hours."""
+        day = self.today + timedelta(days=(2 - self.today.weekday()) % 7)
+        return datetime.combine(day, time(16, 0))
 
     def test_officer_disputes_only_placed_cases(self):
         with self.assertRaises(AccessError):

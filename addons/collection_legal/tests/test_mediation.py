@@ -2,7 +2,7 @@ import json
 from datetime import datetime, timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import format_amount
 
@@ -65,6 +65,73 @@ class TestMediation(LetterPdfMixin, MediationCommon):
         self.assertEqual(third.phase, 'third')
         with self.assertRaises(UserError):
             third.action_adjourned()
+
+    def test_hearing_event_is_private_and_left_at_recall(self):
+        mediation = self._request_as_officer()
+        hearing = self._hearing(mediation)
+        event = hearing.calendar_event_id
+        self.assertEqual(event.privacy, 'private')
+        self.assertIn("Carla Customer", event.with_user(self.officer).read(['name'])[0]['name'])
+        # other internal users (another agency's officer, an agent of another case) see a busy slot
+        for user in (self.officer_2, self.agent_2):
+            self.env.invalidate_all()  # as in a new request of that user
+            values = event.with_user(user).read(['name', 'location', 'res_id', 'partner_ids'])[0]
+            self.assertEqual((values['name'], values['location'], values['res_id'], values['partner_ids']),
+                             ('Busy', False, False, []))
+            self.assertEqual(event.with_user(user).display_name, "Busy")
+        self.env.invalidate_all()  # the values hidden from those users are not the event's
+        # a court hearing the officer attends, still to come
+        legal_case = self.env['collection.legal.case'].create({'case_id': self.case.id})
+        court = self.env['collection.legal.hearing'].create({
+            'legal_case_id': legal_case.id, 'user_id': self.officer.id, 'date_start': self.hearing_time})
+        self.assertEqual(court.calendar_event_id.privacy, 'private')
+        self.placement.with_user(self.supervisor).action_recall()
+        self.assertFalse(hearing.officer_id)
+        self.assertFalse(mediation.officer_id, "the next hearing would put him back")
+        self.assertFalse(court.user_id)
+        for event in (hearing.calendar_event_id, court.calendar_event_id):
+            self.assertNotIn(self.officer.partner_id, event.partner_ids)
+            self.assertEqual(event.user_id, self.agent, "the case's agent keeps it in view")
+            self.env.invalidate_all()
+            self.assertEqual(event.with_user(self.officer).read(['name'])[0]['name'], "Busy")
+        self.assertIn("no longer attends it", self.case.message_ids[0].body)
+
+    def test_officer_leaves_future_hearings_at_expiry(self):
+        mediation = self._request_as_officer()
+        hearing = self._hearing(mediation)
+        self.placement.date_end = self.today - timedelta(days=1)
+        self.assertEqual(hearing.calendar_event_id.partner_ids, self.officer.partner_id,
+                         "until the expiry job runs")
+        self.env['collection.placement']._expire_placements()
+        self.assertFalse(hearing.officer_id)
+        self.assertFalse(hearing.calendar_event_id.partner_ids)
+
+    def test_withdrawn_mediation_leaves_the_calendar(self):
+        mediation = self._request_as_officer()
+        held = self._hearing(mediation, days=-14)
+        held.with_user(self.officer).action_adjourned()
+        pending = self._hearing(mediation)
+        held_event, pending_event = held.calendar_event_id, pending.calendar_event_id
+        mediation.with_user(self.agent).action_withdraw()
+        self.assertEqual(mediation.state, 'withdrawn')
+        self.assertFalse(pending_event.exists(), "the hearing to come is out of the calendar")
+        self.assertTrue(held_event.exists(), "the past hearing stays")
+        with self.assertRaisesRegex(UserError, "is closed"):
+            mediation.action_withdraw()
+        self.assertEqual(self.env['collection.mediation'].get_phase_counts(),
+                         {'none': 0, 'first': 0, 'second': 0, 'third': 0}, "no longer open")
+
+    def test_officer_requests_mediation_on_placed_cases_only(self):
+        Mediation = self.env['collection.mediation'].with_user(self.officer)
+        with self.assertRaises(AccessError):
+            Mediation.create({'case_id': self.other_case.id, 'reason': "not placed"})
+        self.env['collection.placement'].create({'case_id': self.other_case.id, 'agency_id': self.agency_2.id})
+        with self.assertRaises(AccessError):
+            Mediation.create({'case_id': self.other_case.id, 'reason': "placed with another agency"})
+        self.placement.action_recall()
+        with self.assertRaises(AccessError):
+            Mediation.create({'case_id': self.case.id, 'reason': "recalled"})
+        self.assertFalse(self.env['collection.mediation'].search([]))
 
     def test_notice_of_hearing_letter(self):
         mediation = self._request_as_officer()

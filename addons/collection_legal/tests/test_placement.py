@@ -131,3 +131,28 @@ class TestPlacement(LegalTestCommon):
         self.assertTrue(all(p.date_end == self.today + timedelta(days=30) for p in placements))
         again = strategy._run(self.today, 'manual')
         self.assertEqual(again.placement_count, 0, "cases already placed stay where they are")
+
+    def test_strategy_places_by_free_capacity_then_by_recovery_rate(self):
+        def strategy(name, method, agencies):
+            return self.env['collection.strategy'].create({
+                'name': name, 'domain': "[('id', 'in', %s)]" % self.portfolio.ids,
+                'treatment_ids': [(0, 0, {'split_group': 'champion', 'placement_method': method,
+                                          'placement_agency_ids': [(6, 0, agencies.ids)]})]})
+
+        self.agency.capacity = 3  # one case already placed: 2 free
+        self.agency_2.capacity = 4
+        by_capacity = strategy("By capacity", 'capacity', self.agency | self.agency_2)
+        run = by_capacity._run(self.today, 'manual')
+        placements = self.Placement.search([('case_id', 'in', self.portfolio.ids)])
+        self.assertEqual(run.placement_count, 6, "3 cases stay unplaced: the agencies are full")
+        self.assertEqual(self._by_agency(placements), {"Swift Recovery": 2, "Northern Collections": 4})
+        self.assertEqual(set(placements.mapped('method')), {'capacity'})
+        # the first agency recovered on its cases, the third has no history: weighted, it gets them all
+        self._pay(self.loan, 100.0, 'PAY-W1')
+        by_capacity.active = False  # a case goes to the first strategy that matches it
+        run = strategy("By recovery rate", 'weighted', self.agency | self.agency_3)._run(self.today, 'manual')
+        weighted = self.Placement.search([('case_id', 'in', self.portfolio.ids)]) - placements
+        self.assertEqual(run.placement_count, 3)
+        self.assertEqual(self._by_agency(weighted), {"Swift Recovery": 3})
+        self.assertEqual(set(weighted.mapped('method')), {'weighted'})
+        self.assertIn("Placed with agencies: 3 cases.", run.summary)

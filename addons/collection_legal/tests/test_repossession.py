@@ -1,8 +1,10 @@
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import format_amount, format_date
 
 from .common import LegalTestCommon, LetterPdfMixin
@@ -210,3 +212,56 @@ class TestRepossession(LetterPdfMixin, LegalTestCommon):
         self.assertEqual(repossession.state, 'warned')
         self.assertEqual(repossession.warning_action_id.letter_template_id, self.warning)
         self.assertTrue(repossession.warning_action_id.attachment_id.raw.startswith(b'%PDF-'))
+
+    def test_assets_repossessed_together_keep_their_own_storage(self):
+        van = self.env['collection.collateral'].create({
+            'name': "Ford Transit", 'collateral_type': 'vehicle', 'identifier': 'EF-456-GH', 'loan_id': self.loan.id})
+        car, second = self._new(), self._new(collateral_id=van.id)
+        repossessions = car | second
+        self.warning._print_letters(self.case)
+        repossessions.action_request_authorisation()
+        repossessions.with_user(self.manager).action_approve_authorisation()
+        repossessions.write({'repossession_date': self.today, 'repossession_place': "Depot"})
+        car.storage_location = "Bonded Yard 7"
+        second.storage_location = "North Compound"
+        repossessions.checklist_ids.write({'condition': 'good'})
+        repossessions.action_mark_repossessed()
+        self.assertEqual((self.car.status, self.car.location), ('repossessed', "Bonded Yard 7"))
+        self.assertEqual((van.status, van.location), ('repossessed', "North Compound"))
+
+    def test_created_from_the_case(self):
+        """The case form's Repossession button, for agents, on a case with an asset still held."""
+        self.assertEqual((self.case.held_collateral_count, self.other_case.held_collateral_count), (1, 0))
+        action = self.env.ref('collection_legal.collection_repossession_action_new')
+        for user, shown in ((self.agent, True), (self.officer, False)):
+            arch = self.env['collection.case'].with_user(user).get_views([(False, 'form')])['views']['form']['arch']
+            self.assertEqual(f'name="{action.id}"' in arch, shown, user.name)
+        button = etree.fromstring(
+            self.env['collection.case'].with_user(self.agent).get_views([(False, 'form')])['views']['form']['arch'],
+        ).xpath(f"//button[@name='{action.id}']")[0]
+        self.assertEqual(button.get('invisible'), "not held_collateral_count")
+        context = {'default_case_id': self.case.id}
+        with Form(self.env[action.res_model].with_user(self.agent).with_context(context)) as form:
+            form.collateral_id = self.car
+            form.agency_id = self.agency
+        repossession = form.record
+        self.assertEqual((repossession.case_id, repossession.collateral_id, repossession.state),
+                         (self.case, self.car, 'draft'))
+        self.assertEqual(self.case.repossession_count, 1)
+
+    def test_warning_letter_by_hand_follows_the_contact_policy(self):
+        """Printed by hand or by a strategy, the warning is an ordinary letter (README, Letters): caps
+        and consent apply, unlike the legal notices."""
+        repossession = self._new()
+        self.customer.consent_letter = False
+        with self.assertRaisesRegex(UserError, "no consent to letters"):
+            repossession.with_user(self.agent).action_send_warning()
+        self.assertEqual(repossession.state, 'draft')
+        self.customer.consent_letter = True
+        repossession.with_user(self.agent).action_send_warning()
+        self.assertEqual(repossession.state, 'warned')
+        action = repossession.warning_action_id
+        self.assertEqual((action.letter_template_id, action.channel, action.state), (self.warning, 'letter', 'posted'))
+        self.assertTrue(action.attachment_id.raw.startswith(b'%PDF-'))
+        with self.assertRaisesRegex(UserError, "daily letter cap of 1 reached"):
+            repossession.with_user(self.agent).action_send_warning()  # a second letter today

@@ -3,7 +3,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import format_amount, format_date
 
 from .common import LegalTestCommon, LetterPdfMixin
@@ -66,6 +66,39 @@ class TestSettlement(LetterPdfMixin, LegalTestCommon):
         settlement.with_user(self.supervisor).action_approve()
         self.assertEqual(settlement.state, 'active')
 
+    def test_company_tiers_replace_the_shared_ones(self):
+        """A company with tiers of its own: its settlements are approved at its tiers only."""
+        group = 'collection_base.collection_base_group_'
+        company_b = self.env['res.company'].create({'name': "Strict Lender"})
+        supervisor_b, manager_b = (
+            new_test_user(self.env, login, groups=group + role, company_id=company_b.id,
+                          company_ids=[(6, 0, company_b.ids)])
+            for login, role in (('col_super_b', 'supervisor'), ('col_manager_b', 'manager')))
+        Tier = self.env['collection.settlement.tier']
+        strict = Tier.create([
+            {'company_id': company_b.id, 'max_discount': 5.0, 'group_id': self.env.ref(group + 'supervisor').id},
+            {'company_id': company_b.id, 'max_discount': 100.0, 'group_id': self.env.ref(group + 'manager').id}])
+        env_b = self.env(context=dict(self.env.context, allowed_company_ids=company_b.ids))
+        loan_b = env_b['collection.loan'].create({
+            **self._prepare_loan_vals(env_b['res.partner'].create({'name': "Bea Borrower", 'cif': 'CIFB1'}),
+                                      'ACC-B1', overdue_instalments=2),
+            'company_id': company_b.id})
+        loan_b.case_id.user_id = supervisor_b
+        values = {'interest_amount': 50.0, 'penalty_amount': 40.0, 'discount_penalty_pct': 100.0}  # 8%
+        shared = self._offer(**values)
+        settlement = env_b['collection.settlement'].create({'case_id': loan_b.case_id.id, **values})
+        self.assertEqual((shared.discount_pct, settlement.discount_pct), (8.0, 8.0))
+        self.assertEqual(shared.tier_id, self.env.ref('collection_legal.collection_settlement_tier_supervisor'))
+        self.assertEqual(settlement.tier_id, strict[1], "above the company's own 5% supervisor tier")
+        self.assertEqual(Tier._get_tier(4.0, company_b), strict[0])
+        self.assertEqual(Tier._get_tier(30.0, self.company),
+                         self.env.ref('collection_legal.collection_settlement_tier_admin'), "the shared tiers")
+        settlement.action_submit()
+        with self.assertRaisesRegex(AccessError, "approved by"):
+            settlement.with_user(supervisor_b).with_context(allowed_company_ids=company_b.ids).action_approve()
+        settlement.with_user(manager_b).with_context(allowed_company_ids=company_b.ids).action_approve()
+        self.assertEqual((settlement.state, settlement.approved_by_id), ('active', manager_b))
+
     def test_officer_negotiates_but_does_not_approve(self):
         settlement = self._offer(user=self.officer, discount_penalty_pct=100.0)
         settlement.with_user(self.officer).action_submit()
@@ -105,6 +138,31 @@ class TestSettlement(LetterPdfMixin, LegalTestCommon):
                          self._normalize(format_date(self.env, settlement.installment_ids[-1].due_date)),
                          "5 days after its due date"):
             self.assertIn(expected, text)
+
+    def test_refused_offer_is_reworked_and_letter_printed_again(self):
+        settlement = self._offer(discount_penalty_pct=100.0, discount_interest_pct=20.0)  # 12%: a manager's
+        with self.assertRaises(UserError):
+            settlement.action_print_letter()  # not approved yet
+        settlement.action_submit()
+        self.assertTrue(settlement.activity_ids)
+        settlement.with_user(self.manager).action_refuse()
+        self.assertEqual(settlement.state, 'draft', "back to an offer")
+        self.assertFalse(settlement.activity_ids)
+        with self.assertRaises(UserError):
+            settlement.with_user(self.manager).action_refuse()  # nothing to refuse
+        settlement.write({'discount_interest_pct': 0.0})  # 10%: a supervisor's
+        settlement.action_generate_schedule()
+        settlement.action_submit()
+        settlement.with_user(self.supervisor).action_approve()
+        first = settlement.letter_id
+        self.assertTrue(first)
+        settlement.action_print_letter()
+        self.assertNotEqual(settlement.letter_id, first, "a new letter")
+        self.assertEqual((settlement.letter_id.res_model, settlement.letter_id.res_id),
+                         ('collection.case', self.case.id))
+        _pages, text = self._pdf(settlement.letter_id.raw)
+        self.assertIn("Settlement agreement", text)
+        self.assertIn(self._normalize(format_amount(self.env, 450.0, self.currency)), text)
 
     def test_missed_instalment_breaches_back_to_collection(self):
         settlement = self._offer(discount_penalty_pct=100.0)

@@ -5,7 +5,7 @@ import io
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..models.collection_recovery_incident import OPEN_STATES, REQUIRED_ACTIONS
+from ..models.collection_recovery_incident import OPEN_STATES
 
 ACTION_ALIASES = {
     'arrears': 'arrears', 'collect arrears': 'arrears',
@@ -66,8 +66,8 @@ class CollectionRecoveryIncidentImport(models.TransientModel):
             ('state', 'in', OPEN_STATES),
             ('partner_id', 'in', [loan.partner_id.id for loans in loans_by_account.values() for loan in loans]),
         ]).partner_id.ids)
-        labels = dict(REQUIRED_ACTIONS)
-        errors, vals_list, seen = [], [], set()
+        labels = dict(Incident._fields['required_action']._description_selection(self.env))
+        errors, vals_list, created_lines, seen = [], [], [], set()
         for line, row in rows:
             account = row.get('account')
             action = ACTION_ALIASES.get((row.get('action') or '').lower())
@@ -89,20 +89,22 @@ class CollectionRecoveryIncidentImport(models.TransientModel):
             elif loans.state != 'active':
                 reason = self.env._("account %(account)s is not active", account=account)
             if reason:
-                errors.append(self.env._("line %(line)s: %(reason)s", line=line, reason=reason))
+                errors.append((line, reason))
                 continue
             seen.add(loans.partner_id.id)
             vals_list.append({'loan_id': loans.id, 'required_action': action, 'note': row.get('note') or False,
                               'source': 'import'})
+            created_lines.append(line)
         incidents = Incident.create(vals_list)
         valid = Incident
-        for incident in incidents:
+        for line, incident in zip(created_lines, incidents):
             problems = incident._get_validation_errors()
             if problems:
-                errors.append(self.env._("account %(account)s: %(reason)s", account=incident.loan_id.name,
-                                         reason="; ".join(problems)))
+                errors.append((line, self.env._("account %(account)s: %(reason)s", account=incident.loan_id.name,
+                                                reason="; ".join(problems))))
             else:
                 valid |= incident
+        errors = [self.env._("line %(line)s: %(reason)s", line=line, reason=reason) for line, reason in sorted(errors)]
         (incidents - valid).sudo().unlink()  # drafts created above, never shown
         valid._write_step({'state': 'validated'})
         if self.agency_id and valid:

@@ -1,4 +1,5 @@
 import { Component, useState } from "@odoo/owl";
+import { rpc } from "@web/core/network/rpc";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { standardWidgetProps } from "@web/views/widgets/standard_widget_props";
@@ -50,7 +51,10 @@ export class CheckInButton extends Component {
     }
 }
 
-/** "Use my position" on the nearby-customers form: fills latitude, longitude and accuracy. */
+/**
+ * "Use my position" on the nearby-customers form: fills latitude, longitude and accuracy, and
+ * stores the position in the agent's track ("Add to today" trusts stored positions only).
+ */
 export class LocateButton extends Component {
     static template = "collection_field.LocateButton";
     static props = { ...standardWidgetProps };
@@ -69,6 +73,23 @@ export class LocateButton extends Component {
                 longitude: position.longitude,
                 accuracy: position.accuracy,
             });
+            const result = await rpc("/collection_field/pings", {
+                device_id: "web",
+                positions: [
+                    {
+                        client_id: newClientId(),
+                        latitude: position.latitude,
+                        longitude: position.longitude,
+                        accuracy: position.accuracy,
+                        timestamp: position.timestamp,
+                        is_mock: position.is_mock,
+                    },
+                ],
+            });
+            if (result.errors.length) {
+                const error = result.errors[0];
+                this.notification.add(`${error.field}: ${error.reason}`, { type: "warning" });
+            }
         } catch (error) {
             this.notification.add(error.message, { type: "danger" });
         } finally {
