@@ -1,5 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+SUPERVISOR_GROUP = 'collection_base.collection_base_group_supervisor'
 
 
 class CollectionDispute(models.Model):
@@ -8,8 +10,10 @@ class CollectionDispute(models.Model):
     stage meanwhile (other steps may move it on; closing the last dispute then leaves it there)."""
     _name = 'collection.dispute'
     _description = 'Dispute'
-    _inherit = ['collection.legal.document.mixin']
+    _inherit = ['collection.legal.document.mixin', 'collection.legal.approval.mixin']
     _order = 'id desc'
+    _approval_fields = ('state', 'date_closed')
+    _approval_override_group = SUPERVISOR_GROUP
 
     loan_id = fields.Many2one('collection.loan', string="Loan", check_company=True,
                               domain="[('case_id', '=', case_id)]")
@@ -43,12 +47,15 @@ class CollectionDispute(models.Model):
         return disputes
 
     def _close(self, state):
+        if not self.env.su and not self.env.user.has_group(SUPERVISOR_GROUP):
+            raise AccessError(self.env._(
+                "Only a collection supervisor may resolve or reject dispute %(name)s.", name=self[:1].name))
         for dispute in self:
             if dispute.state != 'open':
                 raise UserError(self.env._("Dispute %(name)s is already closed.", name=dispute.name))
             if not (dispute.resolution or '').strip():
                 raise UserError(self.env._("Write how dispute %(name)s ends before closing it.", name=dispute.name))
-        self.write({'state': state, 'date_closed': fields.Date.context_today(self)})
+        self._write_step({'state': state, 'date_closed': fields.Date.context_today(self)})
         for case in self.case_id:
             still_open = self.search_count([('case_id', '=', case.id), ('state', '=', 'open')])
             if still_open:

@@ -11,8 +11,10 @@ class CollectionHardshipRequest(models.Model):
     tier) or in a payment plan (promises to pay spread over months)."""
     _name = 'collection.hardship.request'
     _description = 'Hardship Request'
-    _inherit = ['collection.legal.document.mixin']
+    _inherit = ['collection.legal.document.mixin', 'collection.legal.approval.mixin']
     _order = 'id desc'
+    _approval_fields = ('state', 'reviewed_by_id')
+    _approval_override_group = SUPERVISOR_GROUP
 
     reason = fields.Selection([
         ('job_loss', 'Job loss'),
@@ -65,7 +67,7 @@ class CollectionHardshipRequest(models.Model):
                 raise UserError(self.env._(
                     "Give the monthly amount, the months (two or more) and the first payment date of the plan "
                     "of %(name)s.", name=request.name))
-        self.write({'state': 'submitted'})
+        self._write_step({'state': 'submitted'})
         return True
 
     def action_approve(self):
@@ -77,7 +79,7 @@ class CollectionHardshipRequest(models.Model):
         for request in self:
             if request.state != 'submitted':
                 raise UserError(self.env._("Hardship request %(name)s is not submitted.", name=request.name))
-            request.write({'state': 'approved', 'reviewed_by_id': self.env.uid})
+            request._write_step({'state': 'approved', 'reviewed_by_id': self.env.uid})
             if request.outcome == 'settlement':
                 request.settlement_id = self.env['collection.settlement'].create({
                     'case_id': request.case_id.id, 'origin': 'hardship', 'hardship_id': request.id,
@@ -113,5 +115,6 @@ class CollectionHardshipRequest(models.Model):
         if not self.env.user.has_group(SUPERVISOR_GROUP):
             raise AccessError(self.env._("Only a collection supervisor may reject hardship request %(name)s.",
                                          name=self[:1].name))
-        self.filtered(lambda r: r.state == 'submitted').write({'state': 'rejected', 'reviewed_by_id': self.env.uid})
+        self.filtered(lambda r: r.state == 'submitted')._write_step(
+            {'state': 'rejected', 'reviewed_by_id': self.env.uid})
         return True

@@ -14,8 +14,10 @@ class CollectionRecoveryIncident(models.Model):
     """A telco recovery incident: arrears and/or customer-premises equipment to get back."""
     _name = 'collection.recovery.incident'
     _description = 'Recovery Incident'
-    _inherit = ['collection.legal.document.mixin']
+    _inherit = ['collection.legal.document.mixin', 'collection.legal.approval.mixin']
     _order = 'id desc'
+    _approval_fields = ('state', 'closed_date', 'placement_id')
+    _approval_override_group = MANAGER_GROUP
 
     loan_id = fields.Many2one(
         'collection.loan', string="Account", required=True, index=True, check_company=True, tracking=True)
@@ -112,7 +114,7 @@ class CollectionRecoveryIncident(models.Model):
             if errors:
                 raise UserError(self.env._("Incident %(name)s cannot be validated: %(errors)s.",
                                            name=incident.name, errors="; ".join(errors)))
-        self.write({'state': 'validated'})
+        self._write_step({'state': 'validated'})
         return True
 
     def _place_with(self, agencies, method='manual', days=None):
@@ -126,7 +128,7 @@ class CollectionRecoveryIncident(models.Model):
             placement = incident.case_id._get_valid_placement()
             if not placement:
                 continue
-            incident.write({'placement_id': placement.id, 'state': 'placed'})
+            incident._write_step({'placement_id': placement.id, 'state': 'placed'})
             incident.case_id.message_post(body=self.env._(
                 "Recovery incident %(name)s placed with %(agency)s.", name=incident.name,
                 agency=placement.agency_id.name), subtype_xmlid='mail.mt_note')
@@ -135,13 +137,23 @@ class CollectionRecoveryIncident(models.Model):
     def action_place(self):
         return self.env['collection.placement.assign']._get_action(self)
 
+    def _check_return_management(self, step):
+        """Ending an incident the agency works on is for return management (collection managers)."""
+        if self and not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._(
+                "Only return management (a collection manager) may %(step)s incident %(name)s.",
+                step=step, name=self[:1].name))
+
     def action_cancel(self):
-        self.filtered(lambda i: i.state in OPEN_STATES).write({'state': 'cancelled'})
+        """Cancel a registered or validated incident; once placed, only return management may."""
+        self.filtered(lambda i: i.state in ('placed', 'collected'))._check_return_management(self.env._("cancel"))
+        self.filtered(lambda i: i.state in OPEN_STATES)._write_step({'state': 'cancelled'})
         self.equipment_ids.filtered(lambda c: c.status == 'held').sudo().write({'incident_id': False})
         return True
 
     def action_close_unsuccessful(self):
-        self.filtered(lambda i: i.state in OPEN_STATES).write(
+        self._check_return_management(self.env._("close as unsuccessful"))
+        self.filtered(lambda i: i.state in OPEN_STATES)._write_step(
             {'state': 'failed', 'closed_date': fields.Date.context_today(self)})
         return True
 
@@ -179,7 +191,7 @@ class CollectionRecoveryIncident(models.Model):
             })
         equipment.sudo().write({'status': 'collected', 'recovery_collected_date': today,
                                 'recovery_collected_by_id': self.env.uid})
-        self.state = 'collected'
+        self._write_step({'state': 'collected'})
         self.case_id.message_post(body=self.env._(
             "Equipment collected for %(name)s: %(units)s; awaiting return management.", name=self.name,
             units=", ".join(equipment.mapped(lambda c: c.identifier or c.name))), subtype_xmlid='mail.mt_note')
@@ -221,7 +233,7 @@ class CollectionRecoveryIncident(models.Model):
             arrears_done = incident.required_action == 'equipment' or incident.currency_id.is_zero(
                 sum(incident.loan_ids.mapped('overdue_amount')))
             if equipment_done and arrears_done:
-                incident.write({'state': 'closed', 'closed_date': fields.Date.context_today(self)})
+                incident.sudo().write({'state': 'closed', 'closed_date': fields.Date.context_today(self)})
                 incident.case_id.message_post(body=self.env._(
                     "Recovery incident %(name)s closed as successful.", name=incident.name),
                     subtype_xmlid='mail.mt_note')

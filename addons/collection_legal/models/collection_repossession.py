@@ -30,13 +30,19 @@ CHECKLIST_ITEMS = {
                   _lt("Serial number matches")],
 }
 DEFAULT_CHECKLIST = [_lt("General condition"), _lt("Accessories"), _lt("Documents")]
+# What each approval covers, fixed while it stands: who executes the repossession, the auction.
+AUTHORISED_TERMS = ('executor_type', 'agency_id', 'officer_id')
+AUCTION_TERMS = ('auction_date', 'auction_place', 'reserve_price')
 
 
 class CollectionRepossession(models.Model):
     _name = 'collection.repossession'
     _description = 'Repossession'
-    _inherit = ['collection.legal.document.mixin']
+    _inherit = ['collection.legal.document.mixin', 'collection.legal.approval.mixin']
     _order = 'id desc'
+    _approval_fields = ('state', 'authorisation_requested_by_id', 'authorised_by_id', 'authorisation_date',
+                        'auction_approved_by_id')
+    _approval_override_group = MANAGER_GROUP
 
     collateral_id = fields.Many2one(
         'collection.collateral', string="Asset", required=True, index=True, tracking=True,
@@ -176,14 +182,22 @@ class CollectionRepossession(models.Model):
     # HELPERS
     # ------------------------------------------------------------
 
+    def _get_approved_terms(self):
+        self.ensure_one()
+        if self.state in ('to_approve', 'authorised'):
+            return AUTHORISED_TERMS
+        if self.state in ('auction_to_approve', 'auction_approved', 'sold'):
+            return AUCTION_TERMS
+        return ()
+
     def _check_manager(self, step):
         if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(self.env._(
                 "Only a collection manager may approve %(step)s (%(name)s).", step=step, name=self[:1].name))
 
     def _mark_warned(self, warning_action):
-        self.write({'warning_action_id': warning_action.id,
-                    **({'state': 'warned'} if all(r.state == 'draft' for r in self) else {})})
+        self._write_step({'warning_action_id': warning_action.id,
+                          **({'state': 'warned'} if all(r.state == 'draft' for r in self) else {})})
         for repossession in self:
             repossession.message_post(body=self.env._(
                 "Warning letter sent on %(date)s.", date=fields.Datetime.to_string(warning_action.date)))
@@ -225,7 +239,7 @@ class CollectionRepossession(models.Model):
                 raise UserError(self.env._(
                     "Choose who executes repossession %(name)s (an agency with an address, or an officer).",
                     name=repossession.name))
-        self.write({'state': 'to_approve', 'authorisation_requested_by_id': self.env.uid})
+        self._write_step({'state': 'to_approve', 'authorisation_requested_by_id': self.env.uid})
         self._schedule_manager_activity(self.env._("Approve the repossession authorisation"))
         self._post_on_case(self.env._("authorisation to repossess requested."))
         return True
@@ -234,8 +248,8 @@ class CollectionRepossession(models.Model):
         """Manager: authorise, and send the authorisation letter to the agency or officer."""
         self._check_manager(self.env._("a repossession authorisation"))
         self._check_state('to_approve')
-        self.write({'state': 'authorised', 'authorised_by_id': self.env.uid,
-                    'authorisation_date': fields.Date.context_today(self)})
+        self._write_step({'state': 'authorised', 'authorised_by_id': self.env.uid,
+                          'authorisation_date': fields.Date.context_today(self)})
         for repossession in self:
             repossession.authorisation_letter_id = repossession._print_legal_letter(
                 repossession._get_letter_template('repossession_authorisation'),
@@ -246,7 +260,7 @@ class CollectionRepossession(models.Model):
     def action_refuse_authorisation(self):
         self._check_manager(self.env._("a repossession authorisation"))
         self._check_state('to_approve')
-        self.write({'state': 'warned'})
+        self._write_step({'state': 'warned'})
         self.activity_unlink(['mail.mail_activity_data_todo'])
         self._post_on_case(self.env._("authorisation to repossess refused."))
         return True
@@ -265,7 +279,7 @@ class CollectionRepossession(models.Model):
                 raise UserError(self.env._(
                     "Check the condition of %(item)s for repossession %(name)s.",
                     item=unchecked[0].name, name=repossession.name))
-        self.write({'state': 'repossessed'})
+        self._write_step({'state': 'repossessed'})
         for repossession in self:
             repossession.collateral_id.sudo().write({'status': 'repossessed',
                                                      'location': repossession.storage_location})
@@ -278,7 +292,7 @@ class CollectionRepossession(models.Model):
     def action_announce(self):
         """Send the customer the announcement: the redemption period and the amount to redeem."""
         self._check_state('repossessed')
-        self.write({'announcement_date': fields.Date.context_today(self), 'state': 'announced'})
+        self._write_step({'announcement_date': fields.Date.context_today(self), 'state': 'announced'})
         for repossession in self:
             repossession.announcement_letter_id = repossession._print_legal_letter(
                 repossession._get_letter_template('repossession_announcement'))
@@ -299,7 +313,7 @@ class CollectionRepossession(models.Model):
                 })
                 repossession.redemption_payment_id = payment
             repossession.collateral_id.sudo().status = 'released'
-            repossession.state = 'redeemed'
+            repossession._write_step({'state': 'redeemed'})
             repossession._post_on_case(self.env._(
                 "redeemed by the customer; the asset is released to them."))
         return True
@@ -314,14 +328,14 @@ class CollectionRepossession(models.Model):
                 raise UserError(self.env._(
                     "The auction of %(name)s must come after the redemption deadline %(date)s.",
                     name=repossession.name, date=repossession.redemption_deadline))
-        self.write({'state': 'auction_to_approve'})
+        self._write_step({'state': 'auction_to_approve'})
         self._schedule_manager_activity(self.env._("Approve the auction"))
         return True
 
     def action_approve_auction(self):
         self._check_manager(self.env._("an auction"))
         self._check_state('auction_to_approve')
-        self.write({'state': 'auction_approved', 'auction_approved_by_id': self.env.uid})
+        self._write_step({'state': 'auction_approved', 'auction_approved_by_id': self.env.uid})
         self.activity_unlink(['mail.mail_activity_data_todo'])
         for repossession in self:
             repossession._post_on_case(self.env._(
@@ -367,7 +381,7 @@ class CollectionRepossession(models.Model):
                 'date': self.auction_date or fields.Date.context_today(self),
             })
             vals['proceeds_payment_id'] = payment.id
-        self.write(vals)
+        self._write_step(vals)
         self.collateral_id.sudo().status = 'sold'
         message = self.env._(
             "asset sold for %(price)s to %(buyer)s; costs %(costs)s; net proceeds %(net)s applied to loan %(loan)s.",
@@ -399,6 +413,6 @@ class CollectionRepossession(models.Model):
 
     def action_cancel(self):
         self._check_state('draft', 'warned', 'to_approve', 'authorised')
-        self.write({'state': 'cancelled'})
+        self._write_step({'state': 'cancelled'})
         self._post_on_case(self.env._("repossession cancelled."))
         return True

@@ -9,13 +9,21 @@ SETTLEMENT_ORIGINS = [
     ('hardship', 'Hardship request'),
     ('legal', 'Legal case'),
 ]
+ADMIN_GROUP = 'collection_base.collection_base_group_admin'
+# What the approval covers: fixed once the offer is submitted.
+SETTLEMENT_TERMS = (
+    'case_id', 'loan_ids', 'interest_amount', 'penalty_amount', 'discount_penalty_pct', 'discount_interest_pct',
+    'discount_principal_pct', 'payment_type', 'installment_count', 'first_due_date', 'grace_days',
+)
 
 
 class CollectionSettlement(models.Model):
     _name = 'collection.settlement'
     _description = 'Negotiated Settlement'
-    _inherit = ['collection.legal.document.mixin']
+    _inherit = ['collection.legal.document.mixin', 'collection.legal.approval.mixin']
     _order = 'id desc'
+    _approval_fields = ('state', 'approved_by_id', 'approval_date')
+    _approval_override_group = ADMIN_GROUP
 
     user_id = fields.Many2one('res.users', string="Negotiated By", default=lambda self: self.env.user, tracking=True)
     origin = fields.Selection(SETTLEMENT_ORIGINS, required=True, default='negotiation')
@@ -35,8 +43,9 @@ class CollectionSettlement(models.Model):
         domain="[('case_id', '=', case_id), ('state', '=', 'active')]")
     # balance and discount
     balance_amount = fields.Monetary(
-        string="Balance", compute='_compute_balance_amount', store=True, readonly=False, precompute=True, tracking=True,
-        help="What the settled loans owe when the offer is made.")
+        string="Balance", compute='_compute_balance_amount', store=True, precompute=True, tracking=True,
+        help="What the settled loans owe when the offer is made: refreshed when the schedule is generated and "
+             "at submission, checked again at approval.")
     interest_amount = fields.Monetary(string="of which Interest", tracking=True)
     penalty_amount = fields.Monetary(string="of which Penalties", tracking=True)
     principal_amount = fields.Monetary(string="of which Principal", compute='_compute_amounts', store=True)
@@ -122,11 +131,58 @@ class CollectionSettlement(models.Model):
                     raise ValidationError(self.env._(
                         "Discounts of settlement %(name)s are between 0 and 100%%.", name=settlement.name))
 
+    @api.constrains('loan_ids', 'case_id')
+    def _check_loans(self):
+        for settlement in self.sudo():  # a loan the user cannot see is foreign all the same
+            foreign = settlement.loan_ids.filtered(lambda loan: loan.case_id != settlement.case_id)
+            if foreign:
+                raise ValidationError(self.env._(
+                    "Loan %(loan)s is not a loan of case %(case)s: settlement %(name)s cannot settle it.",
+                    loan=foreign[0].name, case=settlement.case_id.display_name, name=settlement.name))
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su and any('balance_amount' in vals for vals in vals_list):
+            raise AccessError(self.env._(
+                "The balance of a settlement is what its loans owe: it is computed, not typed in."))
         settlements = super().create(vals_list)
         settlements._post_on_case(self.env._("settlement offer opened."))
         return settlements
+
+    def write(self, vals):
+        if not self.env.su and 'tier_id' in vals:
+            raise AccessError(self.env._(
+                "The approval tier of settlement %(name)s follows from its discount: it cannot be chosen.",
+                name=self[:1].name))
+        if not self.env.su and 'balance_amount' in vals:
+            for settlement in self:
+                if settlement.currency_id.compare_amounts(vals['balance_amount'], settlement.balance_amount):
+                    raise AccessError(self.env._(
+                        "The balance of settlement %(name)s is what its loans owe (%(owed)s), computed: "
+                        "it cannot be set to %(balance)s.", name=settlement.name,
+                        owed=settlement._format(settlement._get_owed_amount()),
+                        balance=settlement._format(vals['balance_amount'])))
+        return super().write(vals)
+
+    def _get_approved_terms(self):
+        self.ensure_one()
+        return SETTLEMENT_TERMS if self.state != 'draft' else ()
+
+    def _get_owed_amount(self):
+        """What the settled loans owe now."""
+        self.ensure_one()
+        return sum(self.loan_ids.mapped('outstanding_amount'))
+
+    def _refresh_balance(self):
+        """Bring the balance of draft offers to what their loans owe now; the discount, the amount to
+        pay and the approval tier follow. Returns the settlements whose balance changed."""
+        changed = self.browse()
+        for settlement in self.filtered(lambda s: s.state == 'draft'):
+            owed = settlement._get_owed_amount()
+            if settlement.currency_id.compare_amounts(owed, settlement.balance_amount):
+                settlement._write_step({'balance_amount': owed})
+                changed |= settlement
+        return changed
 
     # ------------------------------------------------------------
     # SCHEDULE AND APPROVAL
@@ -136,6 +192,7 @@ class CollectionSettlement(models.Model):
         """Equal instalments, monthly from the first due date (one for a lump sum); the last one
         takes the rounding difference."""
         self._check_state('draft')
+        self._refresh_balance()
         for settlement in self:
             count = 1 if settlement.payment_type == 'lump_sum' else settlement.installment_count
             if count < 1 or not settlement.first_due_date:
@@ -155,12 +212,20 @@ class CollectionSettlement(models.Model):
         return True
 
     def action_submit(self):
+        """Submit the offer at the balance its loans owe now: the tier follows from it."""
         self._check_state('draft')
+        refreshed = self._refresh_balance()
         for settlement in self:
             if not settlement.installment_ids:
                 settlement.action_generate_schedule()
             scheduled = sum(settlement.installment_ids.mapped('amount'))
             if settlement.currency_id.compare_amounts(scheduled, settlement.settlement_amount):
+                if settlement in refreshed:
+                    raise UserError(self.env._(
+                        "The loans of %(name)s now owe %(balance)s: the amount to pay becomes %(amount)s "
+                        "(%(discount).2f%% discount). Generate the schedule again before submitting it.",
+                        name=settlement.name, balance=settlement._format(settlement.balance_amount),
+                        amount=settlement._format(settlement.settlement_amount), discount=settlement.discount_pct))
                 raise UserError(self.env._(
                     "The schedule of %(name)s adds up to %(scheduled)s, not the settlement amount %(amount)s.",
                     name=settlement.name, scheduled=settlement._format(scheduled),
@@ -169,7 +234,7 @@ class CollectionSettlement(models.Model):
                 raise UserError(self.env._(
                     "No approval tier covers the %(discount).2f%% discount of %(name)s.",
                     discount=settlement.discount_pct, name=settlement.name))
-        self.write({'state': 'to_approve'})
+        self._write_step({'state': 'to_approve'})
         for settlement in self:
             approver = settlement.tier_id.group_id.all_user_ids.filtered(
                 lambda user: not user.share and settlement.company_id in user.company_ids)[:1]
@@ -180,18 +245,31 @@ class CollectionSettlement(models.Model):
                                        discount=settlement.discount_pct))
         return True
 
-    def action_approve(self):
-        """Approve at the settlement's tier: refused to users below it."""
-        self._check_state('to_approve')
+    def _check_approver(self):
+        """Approving, refusing and cancelling an approved settlement are for its tier's group."""
         for settlement in self:
             tier = settlement.tier_id
-            if tier.group_id not in self.env.user.all_group_ids:
+            if not self.env.su and tier.group_id not in self.env.user.all_group_ids:
                 raise AccessError(self.env._(
                     "Settlement %(name)s has a %(discount).2f%% discount: it is approved by %(group)s, "
                     "which %(user)s is not.", name=settlement.name, discount=settlement.discount_pct,
-                    group=tier.group_id.full_name, user=self.env.user.name))
-        self.write({'state': 'active', 'approved_by_id': self.env.uid,
-                    'approval_date': fields.Date.context_today(self)})
+                    group=tier.group_id.full_name or self.env._("an approval tier"), user=self.env.user.name))
+
+    def action_approve(self):
+        """Approve at the settlement's tier: refused to users below it, and refused when the loans
+        no longer owe the balance offered."""
+        self._check_state('to_approve')
+        self._check_approver()
+        for settlement in self:
+            owed = settlement._get_owed_amount()
+            if settlement.currency_id.compare_amounts(owed, settlement.balance_amount):
+                raise UserError(self.env._(
+                    "The loans of %(name)s now owe %(owed)s, not the balance of %(balance)s it was submitted with: "
+                    "refuse it so that the offer is made again on what they owe (its discount and approval tier "
+                    "follow).", name=settlement.name, owed=settlement._format(owed),
+                    balance=settlement._format(settlement.balance_amount)))
+        self._write_step({'state': 'active', 'approved_by_id': self.env.uid,
+                          'approval_date': fields.Date.context_today(self)})
         self.activity_unlink(['mail.mail_activity_data_todo'])
         for settlement in self:
             settlement._post_on_case(self.env._(
@@ -204,14 +282,18 @@ class CollectionSettlement(models.Model):
         return True
 
     def action_refuse(self):
+        """Back to an offer: for the users who may approve it."""
         self._check_state('to_approve')
-        self.write({'state': 'draft'})
+        self._check_approver()
+        self._write_step({'state': 'draft'})
         self.activity_unlink(['mail.mail_activity_data_todo'])
         return True
 
     def action_cancel(self):
+        """The negotiator withdraws an offer; an approved settlement is cancelled at its tier."""
         self._check_state('draft', 'to_approve', 'active')
-        self.write({'state': 'cancelled'})
+        self.filtered(lambda s: s.state == 'active')._check_approver()
+        self._write_step({'state': 'cancelled'})
         return True
 
     def action_print_letter(self):
@@ -241,14 +323,14 @@ class CollectionSettlement(models.Model):
                 paid = min(available, installment.amount)
                 available -= paid
                 if installment.currency_id.compare_amounts(installment.amount_paid, paid):
-                    installment.amount_paid = paid
+                    installment.sudo().amount_paid = paid
             if all(i.state == 'paid' for i in settlement.installment_ids):
                 settlement._complete()
 
     def _complete(self):
         """Fully paid: the discount is forgiven, the settled loans are closed."""
         self.ensure_one()
-        self.state = 'completed'
+        self.sudo().state = 'completed'
         self.loan_ids.sudo().write({'outstanding_amount': 0.0, 'state': 'closed'})
         self._post_on_case(self.env._("settlement completed: %(amount)s paid; the settled loans are closed.",
                                       amount=self._format(self.amount_paid)))
@@ -275,8 +357,8 @@ class CollectionSettlement(models.Model):
         self.ensure_one()
         missed = self.installment_ids.filtered(
             lambda i: i.state != 'paid' and i.due_date + relativedelta(days=self.grace_days) < today)
-        missed.write({'is_missed': True})
-        self.write({'state': 'breached', 'breach_date': today})
+        missed.sudo().write({'is_missed': True})
+        self.sudo().write({'state': 'breached', 'breach_date': today})
         case = self.case_id.sudo()
         message = self.env._("settlement breached: instalment of %(date)s not paid after %(days)s grace days.",
                              date=missed[:1].due_date, days=self.grace_days)

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class CollectionSettlementInstallment(models.Model):
@@ -33,3 +34,36 @@ class CollectionSettlementInstallment(models.Model):
                 installment.state = 'partial'
             else:
                 installment.state = 'open'
+
+    # ------------------------------------------------------------
+    # CRUD: the schedule is the offer's, fixed once submitted
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        installments = super().create(vals_list)
+        installments._check_schedule_editable()
+        return installments
+
+    def write(self, vals):
+        self._check_schedule_editable()
+        result = super().write(vals)
+        if 'settlement_id' in vals:
+            self._check_schedule_editable()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_fixed_schedule(self):
+        self._check_schedule_editable()
+
+    def _check_schedule_editable(self):
+        """Only an offer's schedule changes by hand: once submitted, the approval covers it, and
+        afterwards payments (as superuser) fill it in."""
+        if self.env.su:
+            return
+        fixed = self.settlement_id.filtered(lambda s: s.state != 'draft')
+        if fixed:
+            labels = dict(fixed._fields['state']._description_selection(self.env))
+            raise UserError(self.env._(
+                "Settlement %(name)s is %(state)s: its schedule is fixed and its instalments cannot be added, "
+                "changed or deleted.", name=fixed[0].name, state=labels[fixed[0].state]))

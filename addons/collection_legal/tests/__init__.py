@@ -4,6 +4,7 @@ from . import test_commission
 from . import test_repossession
 from . import test_mediation
 from . import test_settlement
+from . import test_approval_guards
 from . import test_legal_case
 from . import test_dispute_hardship
 from . import test_recovery_incident

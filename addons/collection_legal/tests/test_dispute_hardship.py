@@ -12,8 +12,10 @@ from .common import LegalTestCommon
 class TestDisputeHardship(LegalTestCommon):
 
     def _dispute(self, user=None):
+        """A dispute registered by ``user`` (the agent by default), handled by the supervisor."""
         return self.env['collection.dispute'].with_user(user or self.agent).create({
-            'case_id': self.case.id, 'dispute_type': 'amount', 'description': "Penalties were charged twice"})
+            'case_id': self.case.id, 'dispute_type': 'amount', 'description': "Penalties were charged twice",
+        }).with_user(self.supervisor)
 
     def test_dispute_pauses_contact_until_resolved(self):
         self.case.stage = 'promise'

@@ -57,7 +57,7 @@ class TestSettlement(LetterPdfMixin, LegalTestCommon):
                 self.assertEqual(settlement.state, 'to_approve')
                 settlement.with_user(approver).action_approve()
                 self.assertEqual((settlement.state, settlement.approved_by_id), ('active', approver))
-                settlement.action_cancel()
+                settlement.with_user(approver).action_cancel()
 
     def test_tiers_are_configurable(self):
         self.env.ref('collection_legal.collection_settlement_tier_supervisor').max_discount = 15.0

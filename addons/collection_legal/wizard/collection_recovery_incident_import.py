@@ -106,7 +106,7 @@ class CollectionRecoveryIncidentImport(models.TransientModel):
                 valid |= incident
         errors = [self.env._("line %(line)s: %(reason)s", line=line, reason=reason) for line, reason in sorted(errors)]
         (incidents - valid).sudo().unlink()  # drafts created above, never shown
-        valid.write({'state': 'validated'})
+        valid._write_step({'state': 'validated'})
         if self.agency_id and valid:
             valid._place_with(self.agency_id)
         summary = [self.env._("%(count)s incidents registered and validated (%(actions)s).", count=len(valid),
