@@ -49,7 +49,7 @@ class CollectionSyncBatch(models.Model):
     duration = fields.Float(string="Duration (s)", digits=(16, 2))
     bulk_tables = fields.Char(
         string="Bulk-Loaded Tables", readonly=True,
-        help="Tables this batch rewrote a large share of: their secondary indexes and foreign keys were "
+        help="Tables this batch filled (a first load): their secondary indexes and foreign keys were "
              "dropped during the load and built again, and checked, at its end.")
     bulk_duration = fields.Float(
         string="Index Rebuild (s)", readonly=True,

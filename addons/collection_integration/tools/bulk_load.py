@@ -1,7 +1,7 @@
 """Bulk-load mode of the sync: PostgreSQL's "Populating a Database" advice (no ORM here).
 
-When a batch writes a large share of a table (a first load, a full extract that changes most
-rows), keeping every index up to date row by row and checking every foreign key row by row
+When a batch fills a table (a first load), keeping every index up to date row by row and
+checking every foreign key row by row
 costs many times more than building the indexes once and checking each foreign key over the
 whole table at the end. :class:`BulkLoad` does that inside the caller's transaction:
 
