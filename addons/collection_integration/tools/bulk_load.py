@@ -1,9 +1,8 @@
 """Bulk-load mode of the sync: PostgreSQL's "Populating a Database" advice (no ORM here).
 
 When a batch fills a table (a first load), keeping every index up to date row by row and
-checking every foreign key row by row
-costs many times more than building the indexes once and checking each foreign key over the
-whole table at the end. :class:`BulkLoad` does that inside the caller's transaction:
+checking every foreign key row by row costs many times more than building the indexes once and
+checking each foreign key over the whole table at the end. :class:`BulkLoad` does that inside the caller's transaction:
 
 * ``suspend(table)`` locks the table, saves the definitions of its non-unique indexes and of
   its foreign keys and drops them. Primary keys, unique indexes and unique constraints stay:
