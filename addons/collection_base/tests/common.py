@@ -1,11 +1,24 @@
 import io
 import re
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools.pdf import PdfFileReader
+from odoo.tools.translate import code_translations
 
 from ..models.collection_letter_template import wkhtmltopdf_has_patched_qt
+
+
+def translated_env(test, module, lang, terms):
+    """Activate ``lang`` and serve ``terms`` ({source: translation}) as the code translations of
+    ``module`` for the length of ``test`` (what a .po file of the addon would hold); return the
+    test's environment in that language."""
+    test.env['res.lang']._activate_lang(lang)
+    patcher = patch.dict(code_translations.python_translations, {(module, lang): terms})
+    patcher.start()
+    test.addCleanup(patcher.stop)
+    return test.env(context=dict(test.env.context, lang=lang))
 
 
 class CollectionTestCommon(TransactionCase):

@@ -6,7 +6,7 @@ from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 
 from odoo import fields
-from odoo.tests import new_test_user
+from odoo.tests import HttpCase, new_test_user
 
 from odoo.addons.collection_base.tests.common import CollectionTestCommon
 
@@ -121,3 +121,18 @@ class FieldTestCommon(CollectionTestCommon):
     @staticmethod
     def _photo(raw, name='door.jpg'):
         return {'name': name, 'data': base64.b64encode(raw).decode()}
+
+
+class FieldApiCommon(FieldTestCommon, HttpCase):
+    """The devices' endpoints over real HTTP, called as the field agent's phone calls them: with
+    an API key (bearer)."""
+
+    def setUp(self):
+        super().setUp()
+        self.key = self.env['res.users.apikeys'].with_user(self.field_agent)._generate(
+            None, 'field phone', fields.Datetime.now() + timedelta(days=30))
+
+    def _post_raw(self, path, data, key=None):
+        """POST the body ``data`` (text) to ``path`` with the agent's key, or ``key``."""
+        return self.url_open(path, data=data, headers={
+            'Content-Type': 'application/json', 'Authorization': f'Bearer {key or self.key}'})

@@ -1,25 +1,17 @@
 import json
-from datetime import timedelta
 
-from odoo import fields
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
-from .common import HOME_LAT, HOME_LON, FieldTestCommon
+from .common import HOME_LAT, HOME_LON, FieldApiCommon
 
 
 @tagged('post_install', '-at_install')
-class TestFieldHttp(FieldTestCommon, HttpCase):
+class TestFieldHttp(FieldApiCommon):
     """The endpoints over real HTTP: API key (bearer) and session (JSON-RPC)."""
 
-    def setUp(self):
-        super().setUp()
-        self.key = self.env['res.users.apikeys'].with_user(self.field_agent)._generate(
-            None, 'field phone', fields.Datetime.now() + timedelta(days=30))
-
     def _post(self, path, body, key=None):
-        return self.url_open(path, data=json.dumps(body), headers={
-            'Content-Type': 'application/json', 'Authorization': f'Bearer {key or self.key}'})
+        return self._post_raw(path, json.dumps(body), key)
 
     def _position(self, client_id, **values):
         return dict({'client_id': client_id, 'latitude': HOME_LAT, 'longitude': HOME_LON, 'accuracy': 6,
@@ -43,8 +35,7 @@ class TestFieldHttp(FieldTestCommon, HttpCase):
         response = self._post('/collection_field/api/pings', {'positions': [self._position(str(i)) for i in range(501)]})
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()['errors'][0]['field'], 'positions')
-        response = self.url_open('/collection_field/api/pings', data='{oops', headers={
-            'Content-Type': 'application/json', 'Authorization': f'Bearer {self.key}'})
+        response = self._post_raw('/collection_field/api/pings', '{oops')
         self.assertEqual((response.status_code, response.json()['errors'][0]['field']), (400, 'body'))
         response = self.url_open('/collection_field/api/pings', data='{}', headers={'Content-Type': 'application/json'})
         self.assertEqual(response.status_code, 401)

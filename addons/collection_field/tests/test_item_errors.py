@@ -1,12 +1,11 @@
 import json
-from datetime import timedelta
 
-from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
-from odoo.tools.translate import code_translations
+from odoo.tests import tagged
 
-from .common import HOME_LAT, HOME_LON, FieldTestCommon
+from odoo.addons.collection_base.tests.common import translated_env
+
+from .common import HOME_LAT, HOME_LON, FieldApiCommon
 
 FRENCH = {
     "must be at most %(maximum)s (got %(value)s)": "doit valoir au plus %(maximum)s (reçu %(value)s)",
@@ -16,34 +15,25 @@ FRENCH = {
 
 
 @tagged('post_install', '-at_install')
-class TestItemErrors(FieldTestCommon, HttpCase):
+class TestItemErrors(FieldApiCommon):
     """The errors of the devices' endpoints are in the agent's language; the fields stay codes."""
 
     def setUp(self):
         super().setUp()
-        self.env['res.lang']._activate_lang('fr_FR')
-        code_translations.get_python_translations('collection_field', 'fr_FR')
-        code_translations.python_translations[('collection_field', 'fr_FR')] = FRENCH
-        self.addCleanup(code_translations.python_translations.pop, ('collection_field', 'fr_FR'), None)
+        translated_env(self, 'collection_field', 'fr_FR', FRENCH)
         self.field_agent.lang = 'fr_FR'
-        self.key = self.env['res.users.apikeys'].with_user(self.field_agent)._generate(
-            None, 'field phone', fields.Datetime.now() + timedelta(days=30))
-
-    def _post(self, path, data):
-        return self.url_open(path, data=data, headers={
-            'Content-Type': 'application/json', 'Authorization': f'Bearer {self.key}'})
 
     def test_errors_in_the_agents_language(self):
-        response = self._post('/collection_field/api/pings', json.dumps({'positions': [
+        response = self._post_raw('/collection_field/api/pings', json.dumps({'positions': [
             {'client_id': 'p1', 'latitude': 95, 'longitude': HOME_LON, 'accuracy': 5, 'timestamp': self._time(1)}]}))
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()['errors'], [
             {'field': 'latitude', 'reason': "doit valoir au plus 90 (reçu 95)", 'index': 0, 'client_id': 'p1'}])
-        response = self._post('/collection_field/api/events', '{oops')
+        response = self._post_raw('/collection_field/api/events', '{oops')
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()['errors'], [{'field': 'body', 'reason': "n'est pas du JSON valide"}])
         visit = self._visit(self.case_c, self.field_agent_2)
-        response = self._post('/collection_field/api/events', json.dumps({'events': [
+        response = self._post_raw('/collection_field/api/events', json.dumps({'events': [
             {'type': 'check_in', 'client_id': 'e1', 'client_time': self._time(), 'visit_id': visit.id,
              'latitude': HOME_LAT, 'longitude': HOME_LON, 'accuracy': 5}]}))
         self.assertEqual(response.json()['errors'], [
@@ -51,7 +41,7 @@ class TestItemErrors(FieldTestCommon, HttpCase):
              'index': 0, 'client_id': 'e1'}])
         # in English for an agent who reads English
         self.field_agent.lang = 'en_US'
-        response = self._post('/collection_field/api/events', '{oops')
+        response = self._post_raw('/collection_field/api/events', '{oops')
         self.assertEqual(response.json()['errors'][0]['reason'], "is not valid JSON")
 
     def test_form_errors_name_the_fields_label(self):

@@ -1,24 +1,17 @@
 import json
 from datetime import timedelta
 
-from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import HOME_LAT, HOME_LON, FieldTestCommon
+from .common import HOME_LAT, HOME_LON, FieldApiCommon
 
 
 @tagged('post_install', '-at_install')
-class TestLateEvents(FieldTestCommon, HttpCase):
+class TestLateEvents(FieldApiCommon):
     """Events queued offline and delivered after the visit was cancelled, over the API."""
 
-    def setUp(self):
-        super().setUp()
-        self.key = self.env['res.users.apikeys'].with_user(self.field_agent)._generate(
-            None, 'field phone', fields.Datetime.now() + timedelta(days=30))
-
     def _post_events(self, events):
-        return self.url_open('/collection_field/api/events', data=json.dumps({'events': events}), headers={
-            'Content-Type': 'application/json', 'Authorization': f'Bearer {self.key}'})
+        return self._post_raw('/collection_field/api/events', json.dumps({'events': events}))
 
     def test_late_events_of_a_cancelled_visit_are_kept_and_flagged(self):
         visit = self._visit(self.case_a, self.field_agent)

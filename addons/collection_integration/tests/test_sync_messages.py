@@ -1,9 +1,9 @@
 import os
-from unittest.mock import patch
 
 from odoo.tests import tagged
-from odoo.tools.translate import LazyGettext, TranslationModuleReader, code_translations
+from odoo.tools.translate import LazyGettext, TranslationModuleReader
 
+from odoo.addons.collection_base.tests.common import translated_env
 from odoo.addons.collection_integration.tools.extract_reader import ExtractError, make_trailer
 
 from .common import CollectionSyncCommon
@@ -28,11 +28,7 @@ class TestSyncMessages(CollectionSyncCommon):
 
     def setUp(self):
         super().setUp()
-        self.env['res.lang']._activate_lang('fr_FR')
-        patcher = patch.dict(code_translations.python_translations, {('collection_integration', 'fr_FR'): FRENCH})
-        patcher.start()
-        self.addCleanup(patcher.stop)
-        self.french = self.env(context=dict(self.env.context, lang='fr_FR'))
+        self.french = translated_env(self, 'collection_integration', 'fr_FR', FRENCH)
 
     def test_file_message_in_the_users_language(self):
         path = os.path.join(self.inbound, 'no_header.csv')

@@ -1,9 +1,9 @@
 from datetime import datetime, timedelta
-from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools.translate import code_translations
+
+from odoo.addons.collection_base.tests.common import translated_env
 
 from .common import LegalTestCommon
 
@@ -20,11 +20,7 @@ class TestTranslations(LegalTestCommon):
 
     def setUp(self):
         super().setUp()
-        self.env['res.lang']._activate_lang('fr_FR')
-        patcher = patch.dict(code_translations.python_translations, {('collection_legal', 'fr_FR'): FRENCH})
-        patcher.start()
-        self.addCleanup(patcher.stop)
-        self.french = self.env(context=dict(self.env.context, lang='fr_FR'))
+        self.french = translated_env(self, 'collection_legal', 'fr_FR', FRENCH)
 
     def _translate_label(self, model, field, value, label):
         selection = self.env['ir.model.fields']._get(model, field).selection_ids.filtered(lambda s: s.value == value)
