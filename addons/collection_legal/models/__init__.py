@@ -6,7 +6,6 @@ from . import collection_letter_template
 from . import collection_agency
 from . import collection_placement
 from . import collection_placement_extension
-from . import collection_placement_extension_review
 from . import collection_case
 from . import collection_action
 from . import collection_collateral

@@ -5,9 +5,12 @@ MANAGER_GROUP = 'collection_base.collection_base_group_manager'
 
 
 class CollectionPlacementExtension(models.Model):
+    """An officer requests more time on a placement; a collection manager reviews the request,
+    a step the officer cannot take by writing the request (collection.legal.approval.mixin)."""
     _name = 'collection.placement.extension'
     _description = 'Placement Extension Request'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'collection.legal.approval.mixin']
+    _approval_fields = ('state', 'reviewed_by_id', 'review_date')
     _order = 'create_date desc, id desc'
     _check_company_auto = True
 
@@ -89,7 +92,7 @@ class CollectionPlacementExtension(models.Model):
                 body = self.env._("Validity extended to %(date)s at %(user)s's request.",
                                   date=request.date_end, user=request.requested_by_id.name)
             request.placement_id.message_post(body=body)
-        self.write({'state': 'approved', 'reviewed_by_id': self.env.uid, 'review_date': today})
+        self._write_step({'state': 'approved', 'reviewed_by_id': self.env.uid, 'review_date': today})
         self.activity_unlink(['mail.mail_activity_data_todo'])
         return True
 
@@ -115,7 +118,7 @@ class CollectionPlacementExtension(models.Model):
 
     def action_refuse(self):
         self._check_reviewer()
-        self.write({'state': 'refused', 'reviewed_by_id': self.env.uid,
-                    'review_date': fields.Date.context_today(self)})
+        self._write_step({'state': 'refused', 'reviewed_by_id': self.env.uid,
+                          'review_date': fields.Date.context_today(self)})
         self.activity_unlink(['mail.mail_activity_data_todo'])
         return True
